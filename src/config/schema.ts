@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { DATA_TYPES } from '../domain/data-types';
+
+/** "250ms", "1s", "5m", "1h", "30d" → milliseconds. */
+export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
+const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+export function parseDuration(text: string): number {
+  const match = DURATION_PATTERN.exec(text.trim());
+  if (!match) throw new Error(`'${text}' is not a duration; write it like 500ms, 1s, 5m, 1h or 30d`);
+  return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
+}
+
+const duration = z.string().regex(DURATION_PATTERN, 'a duration like 500ms, 1s, 5m, 1h or 30d');
+/** Identifiers end up in SQL and workflow ids, so they are held to a strict pattern. */
+export const IDENTIFIER = /^[a-z][a-z0-9_-]{0,62}$/;
+const identifier = z.string().regex(IDENTIFIER, 'lowercase letters, digits, - or _, starting with a letter');
+const port = z.number().int().min(1).max(65535);
+const httpUrl = z.string().regex(/^https?:\/\/[^\s/]+(\/\S*)?$/, 'an http(s) URL like http://127.0.0.1:8123');
+
+export const storeSchema = z.strictObject({
+  id: identifier,
+  url: httpUrl,
+  /** native TCP port; only used when MarketPrism runs the store itself (services up) */
+  tcpPort: port.optional(),
+  database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]{0,62}$/, 'a ClickHouse database name: letters, digits and _'),
+  username: z.string().min(1).default('default'),
+  /** whether `services up` runs this store locally (Debian clickhouse-server) */
+  managed: z.boolean().default(true),
+});
+
+export const exchangeSchema = z.strictObject({
+  /** passed to the ccxt constructor as `options` (e.g. fetchMarkets types) */
+  options: z.record(z.string(), z.unknown()).default({}),
+  /** ccxt `urls.api` override: where the exchange's REST API lives (the simulator in the default config) */
+  api: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
+  /** HTTP timeout for one request */
+  timeout: duration.default('10s'),
+});
+
+export const collectorSchema = z.strictObject({
+  exchange: identifier,
+  types: z.array(z.enum([...DATA_TYPES, 'all'])).min(1),
+  symbols: z.array(z.string().min(1)).min(1),
+  interval: duration.default('1s'),
+});
+
+export const configSchema = z.strictObject({
+  dataDir: z.string().min(1).default('.marketprism'),
+  logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  temporal: z.strictObject({
+    address: z.string().regex(/^[^\s:]+:\d+$/, 'host:port like 127.0.0.1:7233'),
+    namespace: z.string().min(1).default('default'),
+    uiPort: port.default(8233),
+    /** whether `services up` runs a local dev server */
+    managed: z.boolean().default(true),
+  }),
+  stores: z.array(storeSchema).min(1),
+  writeQuorum: z.number().int().min(1).default(2),
+  simulator: z.strictObject({
+    enabled: z.boolean().default(true),
+    port: port.default(8790),
+    seed: z.number().int().default(42),
+    tradesPerSecond: z.number().positive().max(10_000).default(5),
+  }),
+  exchanges: z.record(identifier, exchangeSchema).default({}),
+  collectors: z.array(collectorSchema).default([]),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type StoreConfig = z.infer<typeof storeSchema>;
+export type ExchangeConfig = z.infer<typeof exchangeSchema>;
+export type CollectorConfig = z.infer<typeof collectorSchema>;

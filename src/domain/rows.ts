@@ -1,0 +1,89 @@
+import type { DataType, MarketType } from './data-types';
+
+/**
+ * Canonical rows, as stored. Every row carries where it came from and when; numbers are numbers.
+ * Times are epoch milliseconds (UInt64 in ClickHouse, see "Compatibility floor" in docs).
+ * `batchId` and `ingestTime` are stamped by the write path, not by the normalizers.
+ */
+export interface RowBase {
+  exchange: string;
+  marketType: MarketType;
+  /** ccxt unified symbol, e.g. BTC/USDT:USDT */
+  symbol: string;
+  /** exchange-native instrument id, e.g. BTC-USDT-SWAP */
+  nativeSymbol: string;
+  /** when the exchange says the event happened */
+  eventTime: number;
+  /** when MarketPrism received it */
+  receiveTime: number;
+}
+
+export interface TradeRow extends RowBase {
+  tradeId: string;
+  price: number;
+  amount: number;
+  side: 'buy' | 'sell';
+}
+
+export interface OrderBookRow extends RowBase {
+  /** top-N levels as [price, amount] pairs, best first */
+  bids: Array<[number, number]>;
+  asks: Array<[number, number]>;
+  depth: number;
+}
+
+export interface FundingRateRow extends RowBase {
+  fundingRate: number;
+  /** next funding time, epoch ms; 0 when the exchange does not say */
+  fundingTime: number;
+  markPrice: number | null;
+  indexPrice: number | null;
+}
+
+export interface OpenInterestRow extends RowBase {
+  openInterestAmount: number | null;
+  openInterestValue: number | null;
+}
+
+export interface LiquidationRow extends RowBase {
+  side: 'buy' | 'sell';
+  price: number;
+  amount: number;
+  /** natural key: exchange id where given, else a hash of the fields */
+  liquidationId: string;
+}
+
+export interface LongShortRatioRow extends RowBase {
+  longShortRatio: number;
+  longAccount: number | null;
+  shortAccount: number | null;
+  period: string;
+}
+
+export interface VolatilityIndexRow extends RowBase {
+  value: number;
+  resolution: string;
+}
+
+export interface TickerRow extends RowBase {
+  last: number;
+  bid: number | null;
+  ask: number | null;
+  baseVolume: number | null;
+  quoteVolume: number | null;
+}
+
+export interface RowsByType {
+  trades: TradeRow;
+  orderbook: OrderBookRow;
+  funding_rate: FundingRateRow;
+  open_interest: OpenInterestRow;
+  liquidations: LiquidationRow;
+  lsr_top_position: LongShortRatioRow;
+  lsr_all_account: LongShortRatioRow;
+  volatility_index: VolatilityIndexRow;
+  ticker: TickerRow;
+}
+
+export type RowOf<T extends DataType> = RowsByType[T];
+export type AnyRow = RowsByType[DataType];
