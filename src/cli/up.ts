@@ -1,0 +1,45 @@
+import type { Command } from 'commander';
+import { createExchange } from '../activities/exchange/client';
+import { supportedTypes } from '../activities/exchange/capabilities';
+import { logger } from '../logging';
+import { servicesUp } from '../services/stack';
+import { temporalClient } from '../temporal/client';
+import { specsFromConfig, startCollector } from '../temporal/collectors';
+import { defaultQueues, startWorkers } from '../workers/start-workers';
+import { configFrom, type GlobalOptions } from './context';
+import { describeServices } from './services';
+
+/**
+ * The main job in one command: bring the stack up, start the configured collectors, and run a worker
+ * in the foreground. Safe to re-run: running services and collectors are left as they are.
+ */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('start services, the configured collectors and a worker (foreground; Ctrl-C stops the worker only)')
+    .option('--no-worker', 'return after starting services and collectors')
+    .action(async (_o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { worker: boolean }>();
+      const config = configFrom(opts);
+      const services = await servicesUp(config);
+      process.stdout.write(`${describeServices(services)}\n`);
+      const client = await temporalClient(config);
+      const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
+      for (const spec of specs) {
+        const r = await startCollector(client, config, spec);
+        process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
+      }
+      await client.connection.close();
+      process.stdout.write(`Temporal UI: http://127.0.0.1:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows\n`);
+      if (!opts.worker) return;
+      const running = await startWorkers(config, { queues: defaultQueues(config) });
+      process.stdout.write('worker running; Ctrl-C to stop it (services keep running: `marketprism services down`)\n');
+      for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(sig, () => {
+          logger.info({ signal: sig }, 'shutting down worker');
+          void running.shutdown();
+        });
+      }
+      await running.done;
+    });
+}

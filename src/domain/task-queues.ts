@@ -1,0 +1,16 @@
+/**
+ * Task queues are the load balancer: any number of workers poll each one. Declared once.
+ * Each exchange gets its own collection queue so its global rate cap (maxTaskQueueActivitiesPerSecond)
+ * applies across all workers and one slow exchange cannot starve the others.
+ */
+export const STORAGE_QUEUE = 'storage';
+export const BACKUP_QUEUE = 'backup';
+export const COLLECT_QUEUE_PREFIX = 'collect-';
+
+export function collectQueue(exchange: string): string {
+  return `${COLLECT_QUEUE_PREFIX}${exchange}`;
+}
+
+export function exchangeOfQueue(queue: string): string | undefined {
+  return queue.startsWith(COLLECT_QUEUE_PREFIX) ? queue.slice(COLLECT_QUEUE_PREFIX.length) : undefined;
+}

@@ -1,0 +1,101 @@
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { parseDuration, type Config } from '../config/schema';
+import type { DataType } from '../domain/data-types';
+import { collectQueue } from '../domain/task-queues';
+import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
+import type { CollectorInput, CollectorStatus } from '../workflows/collector';
+import { statusQuery } from '../workflows/collector';
+
+/** Rows per batch: with ~200 bytes a row this stays far below Temporal's 2 MB payload limit, before compression. */
+export const MAX_ROWS_PER_BATCH = 2_000;
+
+export interface CollectorSpec {
+  exchange: string;
+  dataType: DataType;
+  symbols: string[];
+  intervalMs: number;
+}
+
+/** Readable and stable: collect/okx/trades/BTC-USDT-USDT+ETH-USDT-USDT. */
+export function collectorWorkflowId(spec: Pick<CollectorSpec, 'exchange' | 'dataType' | 'symbols'>): string {
+  const symbols = [...spec.symbols].sort().map((s) => s.replace(/[/:]/g, '-'));
+  return `collect/${spec.exchange}/${spec.dataType}/${symbols.join('+')}`;
+}
+
+export function collectorInput(config: Config, spec: CollectorSpec): CollectorInput {
+  return {
+    exchange: spec.exchange,
+    dataType: spec.dataType,
+    symbols: spec.symbols,
+    intervalMs: spec.intervalMs,
+    stores: config.stores.map((s) => s.id),
+    quorum: config.writeQuorum,
+    maxRowsPerBatch: MAX_ROWS_PER_BATCH,
+  };
+}
+
+export interface StartResult {
+  workflowId: string;
+  started: boolean;
+}
+
+/** Starts a collector; starting one that already runs is a no-op, so `up` can be re-run safely. */
+export async function startCollector(client: Client, config: Config, spec: CollectorSpec): Promise<StartResult> {
+  const workflowId = collectorWorkflowId(spec);
+  try {
+    await client.workflow.start('CollectorWorkflow', {
+      workflowId,
+      taskQueue: collectQueue(spec.exchange),
+      args: [collectorInput(config, spec)],
+      typedSearchAttributes: [
+        { key: EXCHANGE, value: spec.exchange },
+        { key: DATA_TYPE, value: spec.dataType },
+        { key: SYMBOLS, value: spec.symbols },
+      ],
+    });
+    return { workflowId, started: true };
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
+    throw err;
+  }
+}
+
+export function specsFromConfig(config: Config, supported: (exchange: string) => DataType[]): CollectorSpec[] {
+  return config.collectors.flatMap((c) => {
+    const types = c.types.includes('all') ? supported(c.exchange) : (c.types as DataType[]);
+    return types.map((dataType) => ({ exchange: c.exchange, dataType, symbols: c.symbols, intervalMs: parseDuration(c.interval) }));
+  });
+}
+
+export interface CollectorListing {
+  workflowId: string;
+  status: string;
+  exchange?: string;
+  dataType?: string;
+  symbols?: string[];
+  startTime: string;
+}
+
+export async function listCollectors(client: Client, includeClosed = false): Promise<CollectorListing[]> {
+  const query = `WorkflowType = 'CollectorWorkflow'${includeClosed ? '' : ` AND ExecutionStatus = 'Running'`}`;
+  const out: CollectorListing[] = [];
+  for await (const wf of client.workflow.list({ query })) {
+    out.push({
+      workflowId: wf.workflowId,
+      status: wf.status.name,
+      exchange: wf.typedSearchAttributes.get(EXCHANGE),
+      dataType: wf.typedSearchAttributes.get(DATA_TYPE),
+      symbols: wf.typedSearchAttributes.get(SYMBOLS),
+      startTime: wf.startTime.toISOString(),
+    });
+  }
+  return out;
+}
+
+export async function collectorStatus(client: Client, workflowId: string): Promise<CollectorStatus> {
+  return client.workflow.getHandle(workflowId).query(statusQuery);
+}
+
+export async function stopCollector(client: Client, workflowId: string, reason = 'stopped by operator'): Promise<void> {
+  await client.workflow.getHandle(workflowId).terminate(reason);
+}

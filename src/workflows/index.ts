@@ -1,0 +1,3 @@
+// The workflow bundle's entry: every workflow type the workers register.
+export { CollectorWorkflow } from './collector';
+export { RedundantWriteWorkflow } from './redundant-write';

@@ -1,0 +1,34 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'yaml';
+import { simulatorExchangeConfigs } from '../../simulator/config';
+import { parseConfig } from '../../src/config/load';
+import type { Config } from '../../src/config/schema';
+import { freePort } from '../../src/services/process';
+
+/**
+ * A complete config on free ports in a fresh temp dir, so the test stack never collides with a dev
+ * stack (or another test run) on the same machine.
+ */
+export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-test-'))): Promise<{ file: string; config: Config }> {
+  const ports = { temporal: await freePort(), ui: await freePort(), sim: await freePort() };
+  const stores = [];
+  for (const id of ['primary', 'replica-1', 'replica-2']) {
+    stores.push({ id, url: `http://127.0.0.1:${await freePort()}`, tcpPort: await freePort(), database: 'marketprism' });
+  }
+  const doc = {
+    dataDir: path.join(dir, 'data'),
+    logLevel: 'warn',
+    temporal: { address: `127.0.0.1:${ports.temporal}`, namespace: 'default', uiPort: ports.ui },
+    stores,
+    writeQuorum: 2,
+    simulator: { enabled: true, port: ports.sim, seed: 7, tradesPerSecond: 20 },
+    exchanges: simulatorExchangeConfigs(`http://127.0.0.1:${ports.sim}`),
+    collectors: [],
+  };
+  const file = path.join(dir, 'marketprism.yaml');
+  const text = stringify(doc);
+  writeFileSync(file, text);
+  return { file, config: parseConfig(text, file) };
+}
