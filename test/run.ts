@@ -3,7 +3,7 @@
  * simulator) on free ports, runs every test file against it with node's test runner, then stops it.
  * It can run while a dev stack is up. Arguments narrow the run to some files: `npm test -- test/cli`.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { servicesDown, servicesUp } from '../src/services/stack';
@@ -31,12 +31,13 @@ async function main(): Promise<number> {
   try {
     await servicesUp(config);
     process.stdout.write(`stack healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
-    const result = spawnSync(
+    // Asynchronous, so this process keeps reaping the services it started if a test kills one of them.
+    const runner = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files],
       { stdio: 'inherit', env: { ...process.env, MARKETPRISM_CONFIG: file, MARKETPRISM_LOG_LEVEL: process.env.MARKETPRISM_LOG_LEVEL ?? 'warn' } },
     );
-    return result.status ?? 1;
+    return await new Promise<number>((resolve) => runner.on('close', (code) => resolve(code ?? 1)));
   } finally {
     await servicesDown(config);
   }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema';
 import { ExchangePool } from './exchange/exchanges';
 import { fetchTradesActivity } from './exchange/fetch-trades';
+import { closeStoreClients } from '../storage/client';
 import { storageActivities } from './storage';
 
 /**
@@ -14,7 +15,10 @@ export function createActivities(config: Config) {
       fetchTrades: fetchTradesActivity(pool),
       ...storageActivities(config),
     },
-    close: () => pool.close(),
+    close: async () => {
+      await pool.close();
+      await closeStoreClients();
+    },
   };
 }
 

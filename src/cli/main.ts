@@ -14,7 +14,10 @@ import { registerWorker } from './worker';
 const program = new Command('marketprism')
   .description('crypto market-data collector: ccxt → Temporal → redundant ClickHouse stores')
   .option('-c, --config <file>', 'config file (default: $MARKETPRISM_CONFIG or config/marketprism.yaml)')
-  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({
+    // commander's own errors (unknown command, missing option) in the same one-line shape as ours
+    outputError: (text, write) => write(`marketprism: ${text.trim().replace(/^error: /, '').replace(/\s*\n\s*/g, ' ')}; see --help\n`),
+  })
   .exitOverride();
 
 registerUp(program);

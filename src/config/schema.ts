@@ -1,15 +1,9 @@
 import { z } from 'zod';
 import { DATA_TYPES } from '../domain/data-types';
+import { DURATION_PATTERN, parseDuration } from './duration';
 
-/** "250ms", "1s", "5m", "1h", "30d" → milliseconds. */
-export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;
-const UNIT_MS = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
-
-export function parseDuration(text: string): number {
-  const match = DURATION_PATTERN.exec(text.trim());
-  if (!match) throw new Error(`'${text}' is not a duration; write it like 500ms, 1s, 5m, 1h or 30d`);
-  return Math.round(Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS]);
-}
+/** Re-exported: callers import duration parsing from here. */
+export { DURATION_PATTERN, parseDuration };
 
 const duration = z.string().regex(DURATION_PATTERN, 'a duration like 500ms, 1s, 5m, 1h or 30d');
 /** Identifiers end up in SQL and workflow ids, so they are held to a strict pattern. */

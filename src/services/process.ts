@@ -28,12 +28,18 @@ export function readPid(pidFile: string): number | undefined {
   return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
+/** Alive and not a zombie: a killed child whose parent has not reaped it yet is dead for our purposes. */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return true; // no /proc: trust kill(0)
   }
 }
 
@@ -85,7 +91,11 @@ export async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
   const deadline = Date.now() + graceMs;
   while (isAlive(pid) && Date.now() < deadline) await delay(50);
   if (isAlive(pid)) signal('SIGKILL');
-  while (isAlive(pid)) await delay(20);
+  const killDeadline = Date.now() + 5_000;
+  while (isAlive(pid)) {
+    if (Date.now() > killDeadline) throw new ServiceError(`process ${pid} survived SIGKILL; check it with ps`);
+    await delay(20);
+  }
 }
 
 export async function stopFromPidFile(pidFile: string, graceMs?: number): Promise<boolean> {

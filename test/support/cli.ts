@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import path from 'node:path';
 
 const BIN = path.resolve(__dirname, '../../bin/marketprism.js');
@@ -9,18 +9,28 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the real `marketprism` command in a child process, as an operator would. */
-export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): CliResult {
-  const result = spawnSync(process.execPath, [BIN, ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    timeout: 120_000,
+/**
+ * Runs the real `marketprism` command in a child process, as an operator would. Asynchronous on purpose:
+ * tests run workers in their own process, and a blocking spawnSync would stall those workers.
+ */
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
   });
-  return { code: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-export function runCliJson<T>(args: string[], env: NodeJS.ProcessEnv = {}): T {
-  const result = runCli([...args, '--json'], env);
+export async function runCliJson<T>(args: string[], env: NodeJS.ProcessEnv = {}): Promise<T> {
+  const result = await runCli([...args, '--json'], env);
   if (result.code !== 0) throw new Error(`marketprism ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as T;
 }

@@ -26,12 +26,12 @@ describe('vertical slice: collect okx trades into ClickHouse', () => {
   });
 
   after(async () => {
-    if (workflowId) runCli(['collect', 'stop', workflowId]);
+    if (workflowId) await runCli(['collect', 'stop', workflowId]);
     await workers?.shutdown();
   });
 
   it('starts from the CLI, stores exactly the trades the exchange emitted, and shows in the UI', async () => {
-    const started = runCliJson<Array<{ workflowId: string; started: boolean }>>(['collect', 'start', '--exchange', 'okx', '--type', 'trades', '--symbols', symbol, '--interval', '500ms']);
+    const started = await runCliJson<Array<{ workflowId: string; started: boolean }>>(['collect', 'start', '--exchange', 'okx', '--type', 'trades', '--symbols', symbol, '--interval', '500ms']);
     assert.equal(started.length, 1);
     workflowId = started[0].workflowId;
     assert.equal(workflowId, 'collect/okx/trades/BTC-USDT-USDT');
@@ -57,7 +57,7 @@ describe('vertical slice: collect okx trades into ClickHouse', () => {
     for (const t of truth) assert.equal(byId.get(String(t.id))?.price, t.price, `price of trade ${t.id}`);
 
     // The collector reports progress through its status query.
-    const status = runCliJson<{ rowsWritten: number; consecutiveErrors: number }>(['collect', 'status', workflowId]);
+    const status = await runCliJson<{ rowsWritten: number; consecutiveErrors: number }>(['collect', 'status', workflowId]);
     assert.ok(status.rowsWritten >= 40, `status shows rows written (${status.rowsWritten})`);
 
     // The Temporal UI server lists it (the same API the UI's pages call).
@@ -66,7 +66,7 @@ describe('vertical slice: collect okx trades into ClickHouse', () => {
     const listed = (await ui.json()) as { executions?: Array<{ execution: { workflowId: string } }> };
     assert.deepEqual(listed.executions?.map((e) => e.execution.workflowId), [workflowId]);
 
-    const list = runCliJson<Array<{ workflowId: string }>>(['collect', 'list']);
+    const list = await runCliJson<Array<{ workflowId: string }>>(['collect', 'list']);
     assert.ok(list.some((c) => c.workflowId === workflowId), 'collect list shows it');
   });
 });

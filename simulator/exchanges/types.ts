@@ -1,0 +1,22 @@
+import type { SimRequest, SimResponse } from '../http';
+import type { Instrument, SimExchange } from '../instruments';
+import type { Market } from '../market';
+import type { SnapshotType } from '../emitted';
+
+/** What every exchange handler gets: the market, the fetchable-history bound and the emitted-snapshot log. */
+export interface ExchangeContext {
+  market: Market;
+  /** how many of the newest trades per instrument can still be fetched */
+  historyLimit: number;
+  /** record a snapshot the handler served, so ground truth can return exactly what was emitted */
+  recordSnapshot(type: SnapshotType, inst: Instrument, record: { timestamp: number } & Record<string, unknown>): void;
+}
+
+/** Fault responses in the exchange's own format (status, headers and body as the real exchange sends them). */
+export type FaultKind = 'rate_limit' | 'ban' | 'server_error' | 'service_unavailable' | 'maintenance';
+
+export interface SimExchangeApi {
+  id: SimExchange;
+  handle(req: SimRequest, ctx: ExchangeContext): SimResponse;
+  faultResponse(kind: FaultKind, retryAfterSec: number, now: number): SimResponse;
+}

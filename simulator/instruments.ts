@@ -1,0 +1,91 @@
+/**
+ * The small, fixed instrument lists the simulator serves, per exchange. Each instrument carries its
+ * exchange-native id and the ccxt unified symbol ccxt derives from the listing the simulator serves,
+ * so ground truth can be looked up by either.
+ */
+export type SimExchange = 'okx' | 'binance' | 'binanceusdm' | 'bybit' | 'deribit';
+export const SIM_EXCHANGES: readonly SimExchange[] = ['okx', 'binance', 'binanceusdm', 'bybit', 'deribit'];
+
+export interface Instrument {
+  exchange: SimExchange;
+  /** exchange-native id, e.g. BTC-USDT-SWAP */
+  id: string;
+  /** ccxt unified symbol, e.g. BTC/USDT:USDT */
+  symbol: string;
+  type: 'spot' | 'swap';
+  base: string;
+  quote: string;
+  settle?: string;
+  /** price step and amount step, as decimal counts (tick = 10^-priceDecimals) */
+  priceDecimals: number;
+  amountDecimals: number;
+  /** contract value in base currency (linear) or quote currency (inverse); 1 for spot */
+  contractSize: number;
+  inverse: boolean;
+  /** typical trade size in the exchange's amount unit */
+  typicalAmount: number;
+}
+
+const BASE_PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000 };
+
+export function basePrice(asset: string): number {
+  return BASE_PRICE[asset] ?? 100;
+}
+
+function spot(exchange: SimExchange, id: string, base: string, quote: string): Instrument {
+  return {
+    exchange, id, symbol: `${base}/${quote}`, type: 'spot', base, quote,
+    priceDecimals: base === 'BTC' ? 1 : 2, amountDecimals: base === 'BTC' ? 5 : 4,
+    contractSize: 1, inverse: false, typicalAmount: base === 'BTC' ? 0.05 : 0.8,
+  };
+}
+
+function linearSwap(exchange: SimExchange, id: string, base: string, quote: string, contractSize: number, amountDecimals: number): Instrument {
+  return {
+    exchange, id, symbol: `${base}/${quote}:${quote}`, type: 'swap', base, quote, settle: quote,
+    priceDecimals: base === 'BTC' ? 1 : 2, amountDecimals, contractSize, inverse: false,
+    typicalAmount: contractSize === 1 ? (base === 'BTC' ? 0.05 : 0.8) : 5,
+  };
+}
+
+function inverseSwap(exchange: SimExchange, id: string, base: string): Instrument {
+  // deribit perpetuals: amount in USD, contract size 10 USD, price step 0.5 (BTC) / 0.05 (ETH)
+  return {
+    exchange, id, symbol: `${base}/USD:${base}`, type: 'swap', base, quote: 'USD', settle: base,
+    priceDecimals: base === 'BTC' ? 1 : 2, amountDecimals: 0, contractSize: 10, inverse: true, typicalAmount: 2_000,
+  };
+}
+
+export const INSTRUMENTS: Record<SimExchange, Instrument[]> = {
+  okx: [
+    spot('okx', 'BTC-USDT', 'BTC', 'USDT'),
+    spot('okx', 'ETH-USDT', 'ETH', 'USDT'),
+    linearSwap('okx', 'BTC-USDT-SWAP', 'BTC', 'USDT', 0.01, 0),
+    linearSwap('okx', 'ETH-USDT-SWAP', 'ETH', 'USDT', 0.1, 0),
+  ],
+  binance: [spot('binance', 'BTCUSDT', 'BTC', 'USDT'), spot('binance', 'ETHUSDT', 'ETH', 'USDT')],
+  binanceusdm: [
+    linearSwap('binanceusdm', 'BTCUSDT', 'BTC', 'USDT', 1, 3),
+    linearSwap('binanceusdm', 'ETHUSDT', 'ETH', 'USDT', 1, 3),
+  ],
+  bybit: [
+    spot('bybit', 'BTCUSDT', 'BTC', 'USDT'),
+    spot('bybit', 'ETHUSDT', 'ETH', 'USDT'),
+    linearSwap('bybit', 'BTCUSDT', 'BTC', 'USDT', 1, 3),
+    linearSwap('bybit', 'ETHUSDT', 'ETH', 'USDT', 1, 2),
+  ],
+  deribit: [inverseSwap('deribit', 'BTC-PERPETUAL', 'BTC'), inverseSwap('deribit', 'ETH-PERPETUAL', 'ETH')],
+};
+
+/** Deribit volatility index (DVOL) currencies. */
+export const VOLATILITY_CURRENCIES = ['BTC', 'ETH'] as const;
+
+export function isSimExchange(value: string): value is SimExchange {
+  return (SIM_EXCHANGES as readonly string[]).includes(value);
+}
+
+/** Find by native id (optionally narrowed by market type, needed where spot and swap share ids) or unified symbol. */
+export function findInstrument(exchange: SimExchange, symbol: string, type?: 'spot' | 'swap'): Instrument | undefined {
+  const list = INSTRUMENTS[exchange].filter((i) => type === undefined || i.type === type);
+  return list.find((i) => i.symbol === symbol) ?? list.find((i) => i.id === symbol);
+}

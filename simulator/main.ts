@@ -1,0 +1,58 @@
+import { Command, InvalidArgumentError } from 'commander';
+import { startSimulator } from './server';
+
+/**
+ * Process entry: `tsx simulator/main.ts --port P --seed S --trades-per-second R [--history-limit N]`.
+ * Prints one JSON line {"ready":true,"url":...} once listening; exits cleanly on SIGTERM/SIGINT;
+ * a bad argument or a taken port is one line on stderr and exit code 1.
+ */
+function integer(name: string, min: number, max: number) {
+  return (text: string): number => {
+    const value = Number(text);
+    if (!/^-?\d+$/.test(text) || value < min || value > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+    return value;
+  };
+}
+
+function positive(text: string): number {
+  const value = Number(text);
+  if (!(value > 0 && value <= 10_000)) throw new InvalidArgumentError('trades per second must be a number above 0 and at most 10000');
+  return value;
+}
+
+async function main(): Promise<void> {
+  const program = new Command('simulator')
+    .description('MarketPrism exchange simulator (okx, binance, binanceusdm, bybit, deribit)')
+    .requiredOption('--port <port>', 'TCP port on 127.0.0.1', integer('--port', 1, 65535))
+    .option('--seed <seed>', 'market seed', integer('--seed', -(2 ** 31), 2 ** 31), 42)
+    .option('--trades-per-second <rate>', 'trades per second per instrument', positive, 5)
+    .option('--history-limit <trades>', 'newest trades per instrument that can still be fetched', integer('--history-limit', 1, 10_000_000))
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined });
+  try {
+    program.parse(process.argv);
+  } catch (err) {
+    const message = (err as Error).message.replace(/^error: /, '');
+    if ((err as { code?: string }).code === 'commander.helpDisplayed') process.exit(0);
+    process.stderr.write(`simulator: ${message}\n`);
+    process.exit(1);
+  }
+  const opts = program.opts<{ port: number; seed: number; tradesPerSecond: number; historyLimit?: number }>();
+  let sim;
+  try {
+    sim = await startSimulator({ port: opts.port, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, historyLimit: opts.historyLimit });
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'EADDRINUSE' ? `port ${opts.port} is already taken by another program; stop it or pass another --port` : (err as Error).message;
+    process.stderr.write(`simulator: ${reason}\n`);
+    process.exit(1);
+  }
+  process.stdout.write(`${JSON.stringify({ ready: true, url: sim.url, port: sim.port, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond })}\n`);
+  const stop = (): void => {
+    void sim.close().then(() => process.exit(0));
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+void main();

@@ -1,0 +1,67 @@
+import type { Batch } from '../../domain/batch';
+import { isDataType } from '../../domain/data-types';
+import { rowsChecksum } from '../../storage/checksum';
+import { storeClient } from '../../storage/client';
+import { batchIdLiteral } from '../../storage/identifiers';
+import { ledgerEntry, recordBatch } from '../../storage/ledger';
+import { toStoreRow } from '../../storage/row-codec';
+import { insertRows } from '../../storage/table-io';
+import { MARKET_TABLES, type MarketStamp } from '../../storage/tables';
+import { BadStorageInputError, storageFailure } from './failures';
+import type { SchemaGuard } from './ensure-schema';
+import type { StoreResolver } from './store-lookup';
+
+export interface InsertBatchInput {
+  /** store id from the config; the URL and password never travel through workflow history */
+  store: string;
+  batch: Batch;
+}
+
+export interface InsertBatchResult {
+  store: string;
+  batchId: string;
+  table: string;
+  rows: number;
+  /** src/storage/checksum.ts, UInt64 as a decimal string */
+  checksum: string;
+  /** true when the ledger already held the batch and nothing was written */
+  alreadyPresent: boolean;
+}
+
+function checkBatch(batch: Batch): void {
+  if (!batch || typeof batch !== 'object') throw new BadStorageInputError('insertBatch: batch is missing; pass {store, batch: {batchId, table, rows}}');
+  if (!isDataType(batch.table)) throw new BadStorageInputError(`insertBatch: table '${String(batch.table)}' is not a data type; use one of src/domain/data-types.ts`);
+  batchIdLiteral(batch.batchId);
+  if (!Array.isArray(batch.rows)) throw new BadStorageInputError(`insertBatch: batch ${batch.batchId} has no rows array`);
+}
+
+/**
+ * Writes one batch to one store, idempotently: a batch already in the store's ledger is a no-op; otherwise
+ * the rows (stamped with batch id and ingest time) go in first, then the ledger entry with row count and
+ * checksum. A crash in between leaves rows without an entry: the retry inserts them again, and the
+ * ReplacingMergeTree natural key absorbs the duplicates.
+ */
+export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard) {
+  return async function insertBatch({ store: storeId, batch }: InsertBatchInput): Promise<InsertBatchResult> {
+    let store;
+    try {
+      store = resolve(storeId);
+      checkBatch(batch);
+      const def = MARKET_TABLES[batch.table];
+      batch.rows.forEach((row, i) => toStoreRow(def, { ...row, batchId: batch.batchId, ingestTime: 0 }, i)); // validate before touching the store
+      await schema?.ensure(store);
+      const client = storeClient(store);
+      const base = { store: store.id, batchId: batch.batchId, table: batch.table };
+      const existing = await ledgerEntry(client, store.database, batch.batchId);
+      if (existing) return { ...base, rows: existing.rows, checksum: existing.checksum, alreadyPresent: true };
+      const stamp: MarketStamp = { batchId: batch.batchId, ingestTime: Date.now() };
+      await insertRows(client, store.database, def, batch.rows.map((row) => ({ ...row, ...stamp })));
+      const checksum = rowsChecksum(def, batch.rows);
+      await recordBatch(client, store.database, { batchId: batch.batchId, tableName: batch.table, rows: batch.rows.length, checksum });
+      return { ...base, rows: batch.rows.length, checksum, alreadyPresent: false };
+    } catch (err) {
+      if (store) schema?.forget(store.id);
+      throw storageFailure(store, err);
+    }
+  };
+}

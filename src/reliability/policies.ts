@@ -1,0 +1,249 @@
+/**
+ * Reliability policies as data, declared once. Workflows import this module to build proxyActivities
+ * options, so it must stay pure: plain data and pure functions, no Node APIs, no I/O, no ccxt, no pino.
+ * Every duration is in milliseconds. A `Policies` object is plain JSON, so a policy set with config
+ * overrides applied can travel as workflow input (workflows cannot read config themselves).
+ */
+import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+
+const SECOND = 1_000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+
+/** The error classes every failure is mapped to (see classify.ts). */
+export const ERROR_CLASSES = ['connection', 'rate_limit', 'server', 'timeout', 'bad_request'] as const;
+export type ErrorClass = (typeof ERROR_CLASSES)[number];
+
+/** Failure types that only the reliability layer emits, besides the error classes themselves. */
+export const CIRCUIT_OPEN = 'circuit_open';
+export const BUDGET_SPENT_SUFFIX = '_budget_spent';
+export function budgetSpentType(errorClass: ErrorClass): string {
+  return `${errorClass}${BUDGET_SPENT_SUFFIX}`;
+}
+
+export interface ErrorClassPolicy {
+  /**
+   * Retry budget: a failure of this class on attempt N (1-based, as Temporal counts) is retried while
+   * N <= attempts; after that it is final (type `<class>_budget_spent`). 0 = never retried.
+   */
+  attempts: number;
+  /** Backoff ceiling of the first retry; doubles (backoff.multiplier) per attempt. */
+  baseDelayMs: number;
+}
+
+export interface BackoffPolicy {
+  multiplier: number;
+  maxDelayMs: number;
+  /**
+   * Full jitter draws the delay uniformly from [minDelayMs, ceiling]; the floor keeps a low draw from
+   * turning into an immediate hammering retry.
+   */
+  minDelayMs: number;
+}
+
+export const ACTIVITY_KINDS = [
+  'exchangeFetch',
+  'storeInsert',
+  'storeRead',
+  'repairCopy',
+  'backupExport',
+  'restore',
+  'alert',
+  'admin',
+] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+export interface ActivityPolicy {
+  startToCloseTimeoutMs: number;
+  /** Bounds the whole retry sequence (all attempts and waits). */
+  scheduleToCloseTimeoutMs?: number;
+  /** Only for activities that can run long; they must heartbeat more often than this. */
+  heartbeatTimeoutMs?: number;
+  /**
+   * Overall attempt cap. Per-class budgets (errorClasses) end most retry sequences earlier; this cap
+   * also bounds circuit_open fast-fails and failures the activity never reports (timeouts, crashes).
+   */
+  maximumAttempts: number;
+  /** Used by Temporal only for failures without nextRetryDelay (timeouts, worker crashes). */
+  initialIntervalMs: number;
+}
+
+export interface BreakerPolicy {
+  /** CLOSED -> OPEN after this many consecutive dependency failures. */
+  consecutiveFailures: number;
+  /** CLOSED -> OPEN when failures / calls in the window reach this rate ... */
+  failureRate: number;
+  /** ... over this sliding window ... */
+  windowMs: number;
+  /** ... once the window holds at least this many calls. */
+  minCalls: number;
+  /** OPEN lasts this long before the next call is let through as a probe (HALF_OPEN). */
+  openDurationMs: number;
+  /** HALF_OPEN admits this many probe calls; the first success closes, the first failure reopens. */
+  halfOpenProbes: number;
+  /** Wait suggested to calls refused in HALF_OPEN while the probes are still out. */
+  halfOpenRetryMs: number;
+  /** The optional health probe of an OPEN dependency runs at most once per this interval. */
+  healthProbeIntervalMs: number;
+  /** Error classes that count as dependency failures (bad input never does). */
+  countedClasses: ErrorClass[];
+}
+
+/** Rate limiter priority classes; each has its own per-exchange token bucket. */
+export const PRIORITIES = ['collection', 'trades', 'health', 'admin'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+export type PriorityRates = Record<Priority, number>;
+
+export interface RateLimitPolicy {
+  /** Requests per second per exchange and priority: the ceiling the adaptive rate never exceeds. */
+  defaults: PriorityRates;
+  /** Per exchange id overrides of some priorities. */
+  exchanges: Record<string, Partial<PriorityRates>>;
+  /** Multiplicative decrease on 429 / 418 / DDoSProtection: rate *= decreaseFactor. */
+  decreaseFactor: number;
+  /** Further 429s within this long after a decrease do not decrease again (one burst, one cut). */
+  decreaseCooldownMs: number;
+  /** Additive increase on success: rate += increaseFraction x ceiling. */
+  increaseFraction: number;
+  /** The adaptive rate never drops below this fraction of the ceiling. */
+  floorFraction: number;
+}
+
+export interface Policies {
+  errorClasses: Record<ErrorClass, ErrorClassPolicy>;
+  backoff: BackoffPolicy;
+  activities: Record<ActivityKind, ActivityPolicy>;
+  breaker: BreakerPolicy;
+  rateLimits: RateLimitPolicy;
+}
+
+export const DEFAULT_POLICIES: Policies = {
+  errorClasses: {
+    connection: { attempts: 5, baseDelayMs: 2 * SECOND },
+    rate_limit: { attempts: 3, baseDelayMs: 5 * SECOND },
+    server: { attempts: 4, baseDelayMs: 1 * SECOND },
+    timeout: { attempts: 3, baseDelayMs: 3 * SECOND },
+    bad_request: { attempts: 0, baseDelayMs: 0 },
+  },
+  backoff: { multiplier: 2, maxDelayMs: MINUTE, minDelayMs: 250 },
+  activities: {
+    // one ccxt request (10 s HTTP timeout) plus waiting for a rate limiter token
+    exchangeFetch: { startToCloseTimeoutMs: 30 * SECOND, scheduleToCloseTimeoutMs: 5 * MINUTE, maximumAttempts: 10, initialIntervalMs: 2 * SECOND },
+    storeInsert: { startToCloseTimeoutMs: MINUTE, scheduleToCloseTimeoutMs: 10 * MINUTE, maximumAttempts: 10, initialIntervalMs: SECOND },
+    storeRead: { startToCloseTimeoutMs: 30 * SECOND, scheduleToCloseTimeoutMs: 5 * MINUTE, maximumAttempts: 8, initialIntervalMs: SECOND },
+    repairCopy: { startToCloseTimeoutMs: 10 * MINUTE, scheduleToCloseTimeoutMs: HOUR, heartbeatTimeoutMs: 30 * SECOND, maximumAttempts: 10, initialIntervalMs: 2 * SECOND },
+    backupExport: { startToCloseTimeoutMs: 30 * MINUTE, scheduleToCloseTimeoutMs: 2 * HOUR, heartbeatTimeoutMs: 30 * SECOND, maximumAttempts: 6, initialIntervalMs: 5 * SECOND },
+    restore: { startToCloseTimeoutMs: HOUR, scheduleToCloseTimeoutMs: 6 * HOUR, heartbeatTimeoutMs: 30 * SECOND, maximumAttempts: 6, initialIntervalMs: 5 * SECOND },
+    alert: { startToCloseTimeoutMs: 15 * SECOND, scheduleToCloseTimeoutMs: 2 * MINUTE, maximumAttempts: 5, initialIntervalMs: SECOND },
+    admin: { startToCloseTimeoutMs: 2 * MINUTE, scheduleToCloseTimeoutMs: 10 * MINUTE, maximumAttempts: 3, initialIntervalMs: SECOND },
+  },
+  breaker: {
+    consecutiveFailures: 5,
+    failureRate: 0.5,
+    windowMs: MINUTE,
+    minCalls: 20,
+    openDurationMs: 30 * SECOND,
+    halfOpenProbes: 3,
+    halfOpenRetryMs: SECOND,
+    healthProbeIntervalMs: SECOND,
+    countedClasses: ['connection', 'rate_limit', 'server', 'timeout'],
+  },
+  rateLimits: {
+    defaults: { collection: 10, trades: 100, health: 5, admin: 1 },
+    exchanges: {},
+    decreaseFactor: 0.5,
+    decreaseCooldownMs: SECOND,
+    increaseFraction: 0.05,
+    floorFraction: 0.05,
+  },
+};
+
+/** Deep partial of Policies, the shape config overrides take (see overrides-schema.ts). */
+export type PolicyOverrides = {
+  errorClasses?: Partial<Record<ErrorClass, Partial<ErrorClassPolicy>>>;
+  backoff?: Partial<BackoffPolicy>;
+  activities?: Partial<Record<ActivityKind, Partial<ActivityPolicy>>>;
+  breaker?: Partial<BreakerPolicy>;
+  rateLimits?: Partial<Omit<RateLimitPolicy, 'defaults' | 'exchanges'>> & {
+    defaults?: Partial<PriorityRates>;
+    exchanges?: Record<string, Partial<PriorityRates>>;
+  };
+};
+
+function mergeRecord<K extends string, V extends object>(base: Record<K, V>, patch: Partial<Record<K, Partial<V>>> | undefined): Record<K, V> {
+  const out = { ...base };
+  for (const key of Object.keys(patch ?? {}) as K[]) out[key] = { ...base[key], ...patch?.[key] } as V;
+  return out;
+}
+
+/** A new policy set: `base` with the given overrides applied (neither argument is modified). */
+export function withOverrides(overrides: PolicyOverrides = {}, base: Policies = DEFAULT_POLICIES): Policies {
+  const rate = overrides.rateLimits ?? {};
+  const exchanges = { ...base.rateLimits.exchanges };
+  for (const [id, rates] of Object.entries(rate.exchanges ?? {})) exchanges[id] = { ...exchanges[id], ...rates };
+  return {
+    errorClasses: mergeRecord(base.errorClasses, overrides.errorClasses),
+    backoff: { ...base.backoff, ...overrides.backoff },
+    activities: mergeRecord(base.activities, overrides.activities),
+    breaker: { ...base.breaker, ...overrides.breaker, countedClasses: [...(overrides.breaker?.countedClasses ?? base.breaker.countedClasses)] },
+    rateLimits: { ...base.rateLimits, ...rate, defaults: { ...base.rateLimits.defaults, ...rate.defaults }, exchanges },
+  };
+}
+
+/** Failure types that must never be retried, whatever the failure's own flag says. */
+export function nonRetryableErrorTypes(policies: Policies = DEFAULT_POLICIES): string[] {
+  const retryable = ERROR_CLASSES.filter((c) => policies.errorClasses[c].attempts > 0);
+  const final = ERROR_CLASSES.filter((c) => policies.errorClasses[c].attempts === 0);
+  return [...final, ...retryable.map(budgetSpentType)];
+}
+
+export function retryPolicy(kind: ActivityKind, policies: Policies = DEFAULT_POLICIES): RetryPolicy {
+  const activity = policies.activities[kind];
+  return {
+    initialInterval: activity.initialIntervalMs,
+    backoffCoefficient: policies.backoff.multiplier,
+    maximumInterval: policies.backoff.maxDelayMs,
+    maximumAttempts: activity.maximumAttempts,
+    nonRetryableErrorTypes: nonRetryableErrorTypes(policies),
+  };
+}
+
+/** proxyActivities options for one activity kind. */
+export function activityOptions(kind: ActivityKind, policies: Policies = DEFAULT_POLICIES): ActivityOptions {
+  const activity = policies.activities[kind];
+  const options: ActivityOptions = { startToCloseTimeout: activity.startToCloseTimeoutMs, retry: retryPolicy(kind, policies) };
+  if (activity.scheduleToCloseTimeoutMs !== undefined) options.scheduleToCloseTimeout = activity.scheduleToCloseTimeoutMs;
+  if (activity.heartbeatTimeoutMs !== undefined) options.heartbeatTimeout = activity.heartbeatTimeoutMs;
+  return options;
+}
+
+/** The exponential backoff ceiling after failed attempt `attempt` (1-based), before jitter. */
+export function backoffCeilingMs(errorClass: ErrorClass, attempt: number, policies: Policies = DEFAULT_POLICIES): number {
+  const { baseDelayMs } = policies.errorClasses[errorClass];
+  const { multiplier, maxDelayMs } = policies.backoff;
+  const exponent = Math.max(0, Math.floor(attempt) - 1);
+  return Math.min(maxDelayMs, baseDelayMs * multiplier ** exponent);
+}
+
+/**
+ * Delay before the retry that follows failed attempt `attempt` (1-based): full jitter, uniform in
+ * [minDelayMs, ceiling], so many workers failing together spread their retries over the whole interval
+ * instead of retrying in lock-step. `random` returns [0, 1) like Math.random (injected for tests;
+ * inside workflows Temporal makes Math.random deterministic).
+ */
+export function retryDelayMs(errorClass: ErrorClass, attempt: number, random: () => number = Math.random, policies: Policies = DEFAULT_POLICIES): number {
+  const ceiling = backoffCeilingMs(errorClass, attempt, policies);
+  const floor = Math.min(policies.backoff.minDelayMs, ceiling);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.round(floor + r * (ceiling - floor));
+}
+
+/** Whether a failure of this class on this attempt is still within the class's retry budget. */
+export function withinBudget(errorClass: ErrorClass, attempt: number, policies: Policies = DEFAULT_POLICIES): boolean {
+  return attempt <= policies.errorClasses[errorClass].attempts;
+}
+
+/** The configured ceiling (requests per second) of one priority class for one exchange. */
+export function rateCeiling(exchange: string, priority: Priority, policies: Policies = DEFAULT_POLICIES): number {
+  return policies.rateLimits.exchanges[exchange]?.[priority] ?? policies.rateLimits.defaults[priority];
+}

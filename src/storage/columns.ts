@@ -1,0 +1,179 @@
+/**
+ * Column kinds: how one TS field is stored, read back and checksummed. Every conversion between a TS value
+ * and ClickHouse lives here, so the quirks of 18.16 are handled in one place:
+ * - UInt64 comes back from JSON as a string (output_format_json_quote_64bit_integers); `decode` turns it into
+ *   a number (epoch ms fit safely) or keeps it a decimal string when it is a 64-bit hash.
+ * - Array(Tuple(...)) turns into Nested columns on 18.16, so order book levels are two parallel Float64 arrays.
+ * - Float64 cannot be reinterpreted as UInt64 directly on 18.16; reinterpretAsString first (it drops trailing
+ *   zero bytes, which reinterpretAsUInt64 pads back), giving the IEEE-754 bits in both TS and SQL.
+ */
+export type ColumnKind = 'string' | 'uint64' | 'uint32' | 'float64' | 'nullableFloat64' | 'levels' | 'hash64' | 'insertTime';
+
+/** One physical ClickHouse column of a field. */
+export interface PhysicalColumn {
+  name: string;
+  type: string;
+  /** DEFAULT expression: filled by the server, never sent on insert */
+  serverDefault?: string;
+}
+
+export class BadRowError extends Error {
+  override name = 'BadRowError';
+}
+
+type Level = [number, number];
+
+/** A value as it appears in an error message (JSON.stringify would show NaN as null). */
+function shown(value: unknown): string {
+  return typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value);
+}
+
+function finite(value: unknown, where: string): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadRowError(`${where} = ${shown(value)}: expected a finite number`);
+  return value;
+}
+
+function unsignedInt(value: unknown, where: string, max: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new BadRowError(`${where} = ${shown(value)}: expected an integer from 0 to ${max}`);
+  }
+  return value;
+}
+
+const bits = Buffer.alloc(8);
+/**
+ * IEEE-754 bits of a double as an unsigned decimal: the same text the SQL below produces. -0 counts as 0,
+ * because JSON (Temporal payloads, JSONEachRow) carries -0 as 0.
+ */
+function floatBits(value: number): string {
+  bits.writeDoubleLE(value === 0 ? 0 : value);
+  return bits.readBigUInt64LE().toString();
+}
+const floatBitsSql = (expr: string): string => `toString(reinterpretAsUInt64(reinterpretAsString(${expr})))`;
+
+/** For TS → JSONEachRow: the physical columns' values. */
+export function encodeField(kind: ColumnKind, column: string, value: unknown, where: string): Record<string, unknown> {
+  switch (kind) {
+    case 'string':
+      if (typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string`);
+      return { [column]: value };
+    case 'uint64':
+      return { [column]: unsignedInt(value, where, Number.MAX_SAFE_INTEGER) };
+    case 'uint32':
+      return { [column]: unsignedInt(value, where, 0xffff_ffff) };
+    case 'float64':
+      return { [column]: finite(value, where) };
+    case 'nullableFloat64':
+      return { [column]: value === null || value === undefined ? null : finite(value, where) };
+    case 'hash64':
+      if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) {
+        throw new BadRowError(`${where} = ${shown(value)}: expected a UInt64 as a decimal string`);
+      }
+      return { [column]: value }; // ClickHouse parses a quoted number into UInt64 exactly; JSON numbers would not be exact
+    case 'levels': {
+      if (!Array.isArray(value)) throw new BadRowError(`${where} = ${shown(value)}: expected an array of [price, amount] pairs`);
+      const levels = value.map((level: unknown, i) => {
+        if (!Array.isArray(level) || level.length !== 2) throw new BadRowError(`${where}[${i}] = ${shown(level)}: expected a [price, amount] pair`);
+        return [finite(level[0], `${where}[${i}][0]`), finite(level[1], `${where}[${i}][1]`)];
+      });
+      return { [`${column}_price`]: levels.map((l) => l[0]), [`${column}_amount`]: levels.map((l) => l[1]) };
+    }
+    case 'insertTime':
+      return {};
+  }
+}
+
+function safeNumber(raw: unknown, column: string): number {
+  const n = typeof raw === 'string' ? Number(raw) : (raw as number);
+  if (!Number.isSafeInteger(n)) throw new Error(`column ${column} holds ${String(raw)}, beyond what a JS number represents exactly`);
+  return n;
+}
+
+/** For a JSONEachRow result row (columns selected with selectExpressions) → the TS value. */
+export function decodeField(kind: ColumnKind, column: string, raw: Record<string, unknown>): unknown {
+  switch (kind) {
+    case 'string':
+    case 'float64':
+    case 'nullableFloat64':
+      return raw[column];
+    case 'uint32':
+    case 'uint64':
+    case 'insertTime':
+      return safeNumber(raw[column], column);
+    case 'hash64':
+      return String(raw[column]);
+    case 'levels': {
+      const prices = raw[`${column}_price`] as number[];
+      const amounts = raw[`${column}_amount`] as number[];
+      return prices.map((p, i): Level => [p, amounts[i]]);
+    }
+  }
+}
+
+export function physicalColumns(kind: ColumnKind, column: string): PhysicalColumn[] {
+  switch (kind) {
+    case 'string':
+      return [{ name: column, type: 'String' }];
+    case 'uint64':
+    case 'hash64':
+      return [{ name: column, type: 'UInt64' }];
+    case 'uint32':
+      return [{ name: column, type: 'UInt32' }];
+    case 'float64':
+      return [{ name: column, type: 'Float64' }];
+    case 'nullableFloat64':
+      return [{ name: column, type: 'Nullable(Float64)' }];
+    case 'levels':
+      return [{ name: `${column}_price`, type: 'Array(Float64)' }, { name: `${column}_amount`, type: 'Array(Float64)' }];
+    case 'insertTime':
+      return [{ name: column, type: 'DateTime', serverDefault: 'now()' }];
+  }
+}
+
+/** What to SELECT for a field so decodeField can read it (DateTime becomes epoch ms, independent of server time zone). */
+export function selectExpressions(kind: ColumnKind, column: string): string[] {
+  if (kind === 'insertTime') return [`toUInt64(${column}) * 1000 AS ${column}`];
+  return physicalColumns(kind, column).map((c) => c.name);
+}
+
+/**
+ * The canonical text of one field, for row checksums (src/storage/checksum.ts). checksumText(kind, v) in TS
+ * equals the SQL checksumTextSql(kind, column) over the stored value, byte for byte.
+ */
+export function checksumText(kind: ColumnKind, value: unknown): string {
+  switch (kind) {
+    case 'string':
+      return Buffer.from(value as string, 'utf8').toString('hex');
+    case 'uint32':
+    case 'uint64':
+    case 'hash64':
+      return String(value);
+    case 'float64':
+      return floatBits(value as number);
+    case 'nullableFloat64':
+      return value === null || value === undefined ? 'n' : floatBits(value as number);
+    case 'levels':
+      return (value as Level[]).map(([p, a]) => `${floatBits(p)}:${floatBits(a)}`).join(';');
+    case 'insertTime':
+      throw new Error('server-side insert times are not part of a row checksum');
+  }
+}
+
+export function checksumTextSql(kind: ColumnKind, column: string): string {
+  switch (kind) {
+    case 'string':
+      return `lower(hex(${column}))`;
+    case 'uint32':
+    case 'uint64':
+    case 'hash64':
+      return `toString(${column})`;
+    case 'float64':
+      return floatBitsSql(column);
+    case 'nullableFloat64':
+      return `if(isNull(${column}), 'n', ${floatBitsSql(`assumeNotNull(${column})`)})`;
+    case 'levels':
+      return `arrayStringConcat(arrayMap((p, a) -> concat(${floatBitsSql('p')}, ':', ${floatBitsSql('a')}), ${column}_price, ${column}_amount), ';')`;
+    case 'insertTime':
+      throw new Error('server-side insert times are not part of a row checksum');
+  }
+}

@@ -1,0 +1,37 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { SCHEMA_TABLES, type TableDef } from './tables';
+
+/**
+ * Versioned schema changes, applied in order once per store and recorded in schema_migrations.
+ *
+ * Rules for adding one (see docs/storage.md): change the declaration in src/storage/tables.ts AND append a
+ * migration here. Version 1 creates tables from the current declarations, so a fresh store already has a
+ * later column: migrations must be idempotent (use ctx.addColumn, which skips existing columns; new tables
+ * go through ctx.createTable, which is CREATE TABLE IF NOT EXISTS). Never edit or reorder an applied one.
+ */
+export interface MigrationContext {
+  client: ClickHouseClient;
+  database: string;
+  exec(sql: string): Promise<void>;
+  /** CREATE TABLE IF NOT EXISTS from the declaration */
+  createTable(def: TableDef): Promise<void>;
+  /** ALTER TABLE ADD COLUMN for a declared field, skipping columns that exist */
+  addColumn(def: TableDef, field: string): Promise<void>;
+  columnExists(table: string, column: string): Promise<boolean>;
+}
+
+export interface Migration {
+  version: number;
+  name: string;
+  up(ctx: MigrationContext): Promise<void>;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'baseline: market tables, batches ledger, alerts, collection_gaps, quarantine',
+    async up(ctx) {
+      for (const def of SCHEMA_TABLES) await ctx.createTable(def);
+    },
+  },
+];

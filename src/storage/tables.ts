@@ -1,0 +1,176 @@
+import { DATA_TYPES, type DataType } from '../domain/data-types';
+import type { RowBase, RowOf } from '../domain/rows';
+import type { ColumnKind } from './columns';
+import { snakeCase } from './identifiers';
+import type { AlertRow, BatchLedgerRow, CollectionGapRow, QuarantineRow, SchemaMigrationRow } from './records';
+
+/**
+ * Every ClickHouse table, declared once. A declaration names the TS fields (camelCase) and their column kinds;
+ * the snake_case columns, the DDL (src/storage/ddl.ts), the row conversions (src/storage/row-codec.ts) and the
+ * checksum (src/storage/checksum.ts) are all derived from it. The TS types force every row field to be declared.
+ *
+ * Compatibility floor is ClickHouse 18.16: UInt64 epoch ms instead of DateTime64 (a DateTime ALIAS for reading),
+ * no LowCardinality, no TTL (retention drops day partitions), ReplacingMergeTree on natural keys so a
+ * repeated insert is absorbed (read with FINAL).
+ */
+
+export interface TableField {
+  /** camelCase, as in TS rows */
+  field: string;
+  /** snake_case, as in ClickHouse (a `levels` field spans <column>_price and <column>_amount) */
+  column: string;
+  kind: ColumnKind;
+}
+
+export interface TableDef {
+  name: string;
+  /** the row's own fields, in canonical (checksum) order */
+  fields: readonly TableField[];
+  /** fields the write path stamps on market rows: stored, not part of the row checksum */
+  stamps: readonly TableField[];
+  /** ALIAS columns: computed on read, never stored */
+  aliases: ReadonlyArray<{ name: string; type: string; expression: string }>;
+  /** ReplacingMergeTree version column, if the latest row per key must win */
+  versionColumn?: string;
+  partitionBy?: string;
+  /** the natural key: rows with equal keys are one row after merges / with FINAL */
+  orderBy: readonly string[];
+}
+
+type Kinds<R> = { [K in keyof R]-?: ColumnKind };
+type FieldName<R> = keyof R & string;
+
+/** Day (UTC) of an epoch-ms column, as YYYYMMDD: the partition id retention drops. */
+export function dayPartition(column: string): string {
+  return `toYYYYMMDD(toDateTime(intDiv(${column}, 1000), 'UTC'))`;
+}
+
+/** The partition id (as used in ALTER TABLE ... DROP PARTITION) of the UTC day holding epochMs. */
+export function partitionIdForDay(epochMs: number): number {
+  const d = new Date(epochMs);
+  return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
+}
+
+function fieldsOf<R>(kinds: Kinds<R>): TableField[] {
+  return Object.entries(kinds as Record<string, ColumnKind>).map(([field, kind]) => ({ field, column: snakeCase(field), kind }));
+}
+
+function table<R>(
+  name: string,
+  spec: { fields: Kinds<R>; orderBy: Array<FieldName<R>>; version?: FieldName<R>; partitionBy?: string },
+): TableDef {
+  return {
+    name,
+    fields: fieldsOf(spec.fields),
+    stamps: [],
+    aliases: [],
+    orderBy: spec.orderBy.map(snakeCase),
+    ...(spec.version && { versionColumn: snakeCase(spec.version) }),
+    ...(spec.partitionBy && { partitionBy: spec.partitionBy }),
+  };
+}
+
+/** Fields every market row carries, first in every market table. */
+const MARKET_BASE: Kinds<RowBase> = {
+  exchange: 'string',
+  marketType: 'string',
+  symbol: 'string',
+  nativeSymbol: 'string',
+  eventTime: 'uint64',
+  receiveTime: 'uint64',
+};
+
+/** What the write path adds to a market row (src/activities/storage/insert-batch.ts). */
+export interface MarketStamp {
+  batchId: string;
+  /** epoch ms when MarketPrism wrote the batch: the incremental-backup watermark */
+  ingestTime: number;
+}
+const MARKET_STAMP: Kinds<MarketStamp> = { batchId: 'string', ingestTime: 'uint64' };
+
+export type StoredRow<T extends DataType> = RowOf<T> & MarketStamp;
+
+function marketTable<T extends DataType>(
+  name: T,
+  own: Kinds<Omit<RowOf<T>, keyof RowBase>>,
+  key: Array<FieldName<RowOf<T>>>,
+): TableDef {
+  return {
+    ...table<RowOf<T>>(name, {
+      fields: { ...MARKET_BASE, ...own } as Kinds<RowOf<T>>,
+      orderBy: ['exchange', 'symbol', ...key] as Array<FieldName<RowOf<T>>>,
+      partitionBy: dayPartition('event_time'),
+    }),
+    stamps: fieldsOf(MARKET_STAMP),
+    aliases: [{ name: 'event_dt', type: 'DateTime', expression: 'toDateTime(intDiv(event_time, 1000))' }],
+  };
+}
+
+const lsr = { longShortRatio: 'float64', longAccount: 'nullableFloat64', shortAccount: 'nullableFloat64', period: 'string' } as const;
+
+export const MARKET_TABLES: Readonly<Record<DataType, TableDef>> = {
+  trades: marketTable('trades', { tradeId: 'string', price: 'float64', amount: 'float64', side: 'string' }, ['tradeId']),
+  orderbook: marketTable('orderbook', { bids: 'levels', asks: 'levels', depth: 'uint32' }, ['eventTime']),
+  funding_rate: marketTable(
+    'funding_rate',
+    { fundingRate: 'float64', fundingTime: 'uint64', markPrice: 'nullableFloat64', indexPrice: 'nullableFloat64' },
+    ['eventTime'],
+  ),
+  open_interest: marketTable('open_interest', { openInterestAmount: 'nullableFloat64', openInterestValue: 'nullableFloat64' }, ['eventTime']),
+  liquidations: marketTable('liquidations', { side: 'string', price: 'float64', amount: 'float64', liquidationId: 'string' }, ['liquidationId']),
+  lsr_top_position: marketTable('lsr_top_position', lsr, ['period', 'eventTime']),
+  lsr_all_account: marketTable('lsr_all_account', lsr, ['period', 'eventTime']),
+  volatility_index: marketTable('volatility_index', { value: 'float64', resolution: 'string' }, ['resolution', 'eventTime']),
+  ticker: marketTable(
+    'ticker',
+    { last: 'float64', bid: 'nullableFloat64', ask: 'nullableFloat64', baseVolume: 'nullableFloat64', quoteVolume: 'nullableFloat64' },
+    ['eventTime'],
+  ),
+};
+
+export const BATCHES_TABLE = table<BatchLedgerRow>('batches', {
+  fields: { batchId: 'string', tableName: 'string', rows: 'uint32', checksum: 'hash64', insertedAt: 'insertTime' },
+  orderBy: ['batchId'],
+  partitionBy: 'toYYYYMM(inserted_at)',
+});
+
+export const ALERTS_TABLE = table<AlertRow>('alerts', {
+  fields: {
+    key: 'string',
+    severity: 'string',
+    source: 'string',
+    message: 'string',
+    raisedAt: 'uint64',
+    resolvedAt: 'uint64',
+    state: 'string',
+    updatedAt: 'uint64',
+  },
+  orderBy: ['key'],
+  version: 'updatedAt',
+});
+
+export const COLLECTION_GAPS_TABLE = table<CollectionGapRow>('collection_gaps', {
+  fields: { exchange: 'string', dataType: 'string', symbol: 'string', fromTime: 'uint64', toTime: 'uint64', reason: 'string', detectedAt: 'uint64' },
+  orderBy: ['exchange', 'dataType', 'symbol', 'fromTime'],
+  partitionBy: dayPartition('from_time'),
+});
+
+export const QUARANTINE_TABLE = table<QuarantineRow>('quarantine', {
+  fields: { exchange: 'string', dataType: 'string', symbol: 'string', reason: 'string', raw: 'string', receivedAt: 'uint64' },
+  orderBy: ['exchange', 'dataType', 'symbol', 'receivedAt', 'raw'],
+  partitionBy: dayPartition('received_at'),
+});
+
+export const SCHEMA_MIGRATIONS_TABLE = table<SchemaMigrationRow>('schema_migrations', {
+  fields: { version: 'uint32', name: 'string', appliedAt: 'insertTime' },
+  orderBy: ['version'],
+});
+
+/** Every table of the schema (schema_migrations is created by src/storage/migrate.ts before migrations run). */
+export const SCHEMA_TABLES: readonly TableDef[] = [
+  ...DATA_TYPES.map((t) => MARKET_TABLES[t]),
+  BATCHES_TABLE,
+  ALERTS_TABLE,
+  COLLECTION_GAPS_TABLE,
+  QUARANTINE_TABLE,
+];

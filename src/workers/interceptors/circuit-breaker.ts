@@ -1,0 +1,109 @@
+/**
+ * The reliability layer around every activity call, as a Temporal activity inbound interceptor:
+ *  - derives the call's dependency (`exchange:<id>` / `store:<id>`) from its one object argument;
+ *  - while that dependency's breaker is OPEN, fails fast with a retryable ApplicationFailure of type
+ *    `circuit_open` whose nextRetryDelay is the time until the next probe;
+ *  - in HALF_OPEN lets the probe calls through;
+ *  - records the outcome (dependency failures count, bad input does not);
+ *  - converts whatever the activity threw into the classified ApplicationFailure (classify.ts), so
+ *    activities stay thin and just throw what ccxt / ClickHouse throw;
+ *  - feeds rate-limit signals and successes of exchange calls to the adaptive rate limiter, if given.
+ * State changes are logged and passed to the onStateChange hook (alerts, metrics).
+ */
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import { logger as defaultLogger, type Logger } from '../../logging';
+import type { BreakerRegistry, GrantedPermit, Outcome, StateChange } from '../../reliability/circuit-breaker';
+import { classify, toApplicationFailure } from '../../reliability/classify';
+import { dependencyOf } from '../../reliability/dependency';
+import { CIRCUIT_OPEN, DEFAULT_POLICIES, type Policies } from '../../reliability/policies';
+import type { RateLimiterRegistry } from '../../reliability/rate-limiter';
+import { startHealthProbing, type HealthProbes } from './health-prober';
+
+export interface CircuitBreakerHooks {
+  /** Called on every breaker state change (after it is logged); errors and rejections are logged, not thrown. */
+  onStateChange?: (change: StateChange) => void | Promise<void>;
+  /** Cheap health checks per dependency kind, run at most once per healthProbeIntervalMs while OPEN. */
+  healthProbes?: HealthProbes;
+  /** Policies with config overrides applied; defaults to DEFAULT_POLICIES. */
+  policies?: Policies;
+  /** Exchange rate limiters to adapt on 429 / success. */
+  rateLimiters?: RateLimiterRegistry;
+  logger?: Logger;
+}
+
+export type CircuitBreakerInterceptorsFactory = ActivityInterceptorsFactory & {
+  /** Stops health probing; call on worker shutdown. */
+  stop(): void;
+};
+
+function logStateChange(log: Logger, change: StateChange): void {
+  const fields = { dependency: change.dependency, from: change.from, to: change.to, reason: change.reason, retryInMs: change.retryInMs };
+  if (change.to === 'OPEN') log.warn(fields, `circuit breaker for ${change.dependency} opened: ${change.reason}`);
+  else log.info(fields, `circuit breaker for ${change.dependency} ${change.to === 'CLOSED' ? 'closed' : 'half-open'}: ${change.reason}`);
+}
+
+/**
+ * The `interceptors.activity` entry for Worker.create. Call once per registry (it subscribes to the
+ * registry's state changes); share the registry with whatever reports breaker state.
+ */
+export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: CircuitBreakerHooks = {}): CircuitBreakerInterceptorsFactory {
+  const policies = hooks.policies ?? DEFAULT_POLICIES;
+  const log = hooks.logger ?? defaultLogger;
+  registry.onStateChange((change) => {
+    logStateChange(log, change);
+    if (!hooks.onStateChange) return;
+    try {
+      void Promise.resolve(hooks.onStateChange(change)).catch((err: unknown) => log.error({ err: String(err) }, 'onStateChange hook failed'));
+    } catch (err) {
+      log.error({ err: String(err) }, 'onStateChange hook failed');
+    }
+  });
+  const prober = hooks.healthProbes ? startHealthProbing(registry, hooks.healthProbes, log) : undefined;
+
+  const factory: ActivityInterceptorsFactory = (ctx) => ({
+    inbound: {
+      async execute(input, next) {
+        const { activityType, attempt } = ctx.info;
+        const dependency = dependencyOf(activityType, input.args);
+        const breaker = dependency ? registry.get(dependency.key) : undefined;
+        const limiter = dependency?.kind === 'exchange' ? hooks.rateLimiters?.get(dependency.id) : undefined;
+        let permit: GrantedPermit | undefined;
+        if (breaker && dependency) {
+          const answer = breaker.tryAcquire();
+          if (!answer.allowed) {
+            const seconds = (answer.retryInMs / 1000).toFixed(1);
+            throw ApplicationFailure.create({
+              type: CIRCUIT_OPEN,
+              message: `${dependency.key} is failing, its circuit breaker is ${answer.state}; next probe in ${seconds}s`,
+              nonRetryable: false,
+              nextRetryDelay: Math.max(answer.retryInMs, policies.backoff.minDelayMs),
+              details: [{ dependency: dependency.key, state: answer.state, retryInMs: answer.retryInMs }],
+            });
+          }
+          permit = answer;
+        }
+        const record = (outcome: Outcome): void => {
+          if (breaker && permit) breaker.record(permit, outcome);
+        };
+        try {
+          const result = await next(input);
+          record('success');
+          limiter?.onSuccess();
+          return result;
+        } catch (err) {
+          if (err instanceof CancelledFailure || ctx.cancellationSignal.aborted) {
+            record('ignored'); // cancelled by the workflow or a worker shutdown: says nothing about the dependency
+            throw err;
+          }
+          const classification = classify(err);
+          const counted = classification.dependencyFailure && policies.breaker.countedClasses.includes(classification.class);
+          record(counted ? 'failure' : 'ignored');
+          if (classification.class === 'rate_limit') limiter?.onRateLimited(classification.retryAfterMs);
+          throw toApplicationFailure(err, attempt, { policies, classification });
+        }
+      },
+    },
+  });
+  return Object.assign(factory, { stop: () => prober?.stop() });
+}

@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { freePort } from '../../src/services/process';
+
+const ROOT = path.resolve(__dirname, '../..');
+const TSX = path.join(ROOT, 'node_modules/.bin/tsx');
+const MAIN = path.join(ROOT, 'simulator/main.ts');
+
+describe('simulator process entry', () => {
+  it('prints a ready line, serves, and exits 0 on SIGTERM; a second one on the same port exits 1 with one line', async () => {
+    const port = await freePort();
+    const child = spawn(TSX, [MAIN, '--port', String(port), '--seed', '5', '--trades-per-second', '3'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      let out = '';
+      child.stdout.setEncoding('utf8');
+      const deadline = Date.now() + 20_000;
+      while (!out.includes('\n')) {
+        if (Date.now() > deadline) assert.fail('no ready line within 20s');
+        const [chunk] = (await once(child.stdout, 'data')) as [string];
+        out += chunk;
+      }
+      const ready = JSON.parse(out.split('\n')[0]);
+      assert.deepEqual([ready.ready, ready.url], [true, `http://127.0.0.1:${port}`]);
+      assert.deepEqual(await (await fetch(`${ready.url}/_admin/health`)).json(), { ok: true });
+      const clash = spawnSync(TSX, [MAIN, '--port', String(port)], { encoding: 'utf8' });
+      assert.equal(clash.status, 1);
+      assert.match(clash.stderr.trim(), /^simulator: port \d+ is already taken by another program; stop it or pass another --port$/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    const [code] = await once(child, 'exit');
+    assert.equal(code, 0);
+  });
+
+  it('a bad argument is one line on stderr and exit code 1', () => {
+    const result = spawnSync(TSX, [MAIN, '--port', '70000'], { encoding: 'utf8' });
+    assert.equal(result.status, 1);
+    assert.match(result.stderr.trim(), /^simulator: .*--port must be a whole number from 1 to 65535$/);
+    assert.equal(result.stderr.trim().split('\n').length, 1);
+  });
+});

@@ -1,0 +1,41 @@
+import type { DataType } from '../../src/domain/data-types';
+import type { RowBase, RowOf } from '../../src/domain/rows';
+
+/**
+ * Rows of every data type with distinct natural keys and awkward values (nulls, unicode, negative and tiny
+ * floats, empty order book sides), for round-trip and checksum tests.
+ */
+const T0 = Date.UTC(2024, 0, 2, 23, 59, 58, 123);
+
+function base(i: number, offset = 0): RowBase {
+  return {
+    exchange: 'okx',
+    marketType: 'swap',
+    symbol: i % 2 ? 'BTC/USDT:USDT' : 'ETH/USDT:USDT',
+    nativeSymbol: i % 2 ? 'BTC-USDT-SWAP' : 'ETH-USDT-SWAP',
+    eventTime: T0 + i * 1000 + offset,
+    receiveTime: T0 + i * 1000 + offset + 17,
+  };
+}
+
+const makers: { [T in DataType]: (i: number, offset: number) => RowOf<T> } = {
+  trades: (i, o) => ({ ...base(i, o), tradeId: `t-${o}-${i}`, price: 42_000.5 + i / 3, amount: 0.001 * (i + 1), side: i % 3 ? 'buy' : 'sell' }),
+  orderbook: (i, o) => ({
+    ...base(i, o),
+    bids: i === 1 ? [] : [[100.1 - i, 1.5], [100 - i, 2e-8]],
+    asks: [[100.2 + i, 0.25]],
+    depth: 2,
+  }),
+  funding_rate: (i, o) => ({ ...base(i, o), fundingRate: -0.000125 * (i + 1), fundingTime: T0 + 8 * 3600_000, markPrice: i % 2 ? null : 42_001.25, indexPrice: 42_000 }),
+  open_interest: (i, o) => ({ ...base(i, o), openInterestAmount: 1234.5 + i, openInterestValue: i % 2 ? null : 5.2e9 }),
+  liquidations: (i, o) => ({ ...base(i, o), side: 'sell', price: 41_000 - i, amount: 3, liquidationId: `liq-${o}-${i}-é✓` }),
+  lsr_top_position: (i, o) => ({ ...base(i, o), longShortRatio: 1.25 + i, longAccount: 0.55, shortAccount: null, period: '5m' }),
+  lsr_all_account: (i, o) => ({ ...base(i, o), longShortRatio: 0.8, longAccount: null, shortAccount: 0.45, period: '1h' }),
+  volatility_index: (i, o) => ({ ...base(i, o), value: 55.5 + i * 0.1, resolution: '60' }),
+  ticker: (i, o) => ({ ...base(i, o), last: 42_000 + i, bid: 41_999.9, ask: null, baseVolume: 0, quoteVolume: -0 }),
+};
+
+/** n rows of a data type; a different `offset` gives rows with other natural keys. */
+export function sampleRows<T extends DataType>(type: T, n: number, offset = 0): Array<RowOf<T>> {
+  return Array.from({ length: n }, (_, i) => makers[type](i, offset));
+}
