@@ -29,7 +29,8 @@ export function simulatorExchangeConfigs(baseUrl: string): Record<string, Simula
     },
     // bybit v5: every API URL is the same host; spot and USDT perpetuals are served
     bybit: { api: `${base}/bybit`, options: { fetchMarkets: { types: ['spot', 'linear'] } } },
-    // deribit: /api/v2/public/... (routes not simulated yet: see docs/simulator.md)
-    deribit: { api: `${base}/deribit`, options: {} },
+    // deribit: urls.api.rest + /api/v2/public/...; loadMarkets = get_currencies + ONE get_instruments for every
+    // currency (fetchAllMarkets; false would ask once per currency). Only the BTC and ETH perpetuals are served.
+    deribit: { api: `${base}/deribit`, options: { fetchMarkets: { fetchAllMarkets: true } } },
   };
 }

@@ -56,6 +56,11 @@ function inverseSwap(exchange: SimExchange, id: string, base: string): Instrumen
   };
 }
 
+/** Smallest amount increment: one contract (in USD) for inverse contracts, as deribit requires; else 10^-amountDecimals. */
+export function amountStep(inst: Instrument): number {
+  return inst.inverse ? inst.contractSize : 10 ** -inst.amountDecimals;
+}
+
 export const INSTRUMENTS: Record<SimExchange, Instrument[]> = {
   okx: [
     spot('okx', 'BTC-USDT', 'BTC', 'USDT'),

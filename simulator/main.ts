@@ -1,8 +1,9 @@
+import { isIP } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { startSimulator } from './server';
 
 /**
- * Process entry: `tsx simulator/main.ts --port P --seed S --trades-per-second R [--history-limit N]`.
+ * Process entry: `tsx simulator/main.ts --port P [--host A] --seed S --trades-per-second R [--history-limit N]`.
  * Prints one JSON line {"ready":true,"url":...} once listening; exits cleanly on SIGTERM/SIGINT;
  * a bad argument or a taken port is one line on stderr and exit code 1.
  */
@@ -14,6 +15,14 @@ function integer(name: string, min: number, max: number) {
   };
 }
 
+/** An IPv4/IPv6 literal or a host name; commander reports the message as one line. */
+function host(text: string): string {
+  if (!isIP(text) && !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,251}[a-zA-Z0-9])?$/.test(text)) {
+    throw new InvalidArgumentError('--host must be an IP address such as 127.0.0.1 or 0.0.0.0, or a host name');
+  }
+  return text;
+}
+
 function positive(text: string): number {
   const value = Number(text);
   if (!(value > 0 && value <= 10_000)) throw new InvalidArgumentError('trades per second must be a number above 0 and at most 10000');
@@ -23,7 +32,8 @@ function positive(text: string): number {
 async function main(): Promise<void> {
   const program = new Command('simulator')
     .description('MarketPrism exchange simulator (okx, binance, binanceusdm, bybit, deribit)')
-    .requiredOption('--port <port>', 'TCP port on 127.0.0.1', integer('--port', 1, 65535))
+    .requiredOption('--port <port>', 'TCP port', integer('--port', 1, 65535))
+    .option('--host <addr>', 'listen address (0.0.0.0 to serve other hosts/containers)', host, '127.0.0.1')
     .option('--seed <seed>', 'market seed', integer('--seed', -(2 ** 31), 2 ** 31), 42)
     .option('--trades-per-second <rate>', 'trades per second per instrument', positive, 5)
     .option('--history-limit <trades>', 'newest trades per instrument that can still be fetched', integer('--history-limit', 1, 10_000_000))
@@ -37,17 +47,20 @@ async function main(): Promise<void> {
     process.stderr.write(`simulator: ${message}\n`);
     process.exit(1);
   }
-  const opts = program.opts<{ port: number; seed: number; tradesPerSecond: number; historyLimit?: number }>();
+  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; historyLimit?: number }>();
   let sim;
   try {
-    sim = await startSimulator({ port: opts.port, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, historyLimit: opts.historyLimit });
+    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, historyLimit: opts.historyLimit });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'EADDRINUSE' ? `port ${opts.port} is already taken by another program; stop it or pass another --port` : (err as Error).message;
+    const reason =
+      code === 'EADDRINUSE' ? `port ${opts.port} is already taken by another program; stop it or pass another --port`
+      : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' ? `cannot listen on --host ${opts.host}: no such local address (${code}); use 127.0.0.1 or 0.0.0.0`
+      : (err as Error).message;
     process.stderr.write(`simulator: ${reason}\n`);
     process.exit(1);
   }
-  process.stdout.write(`${JSON.stringify({ ready: true, url: sim.url, port: sim.port, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, url: sim.url, host: opts.host, port: sim.port, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond })}\n`);
   const stop = (): void => {
     void sim.close().then(() => process.exit(0));
   };

@@ -1,4 +1,4 @@
-import { basePrice, type Instrument } from './instruments';
+import { amountStep, basePrice, type Instrument } from './instruments';
 import { gaussian, signedUniform, uniform, walk } from './rng';
 
 /**
@@ -38,7 +38,9 @@ export interface SimTicker {
   open: number;
   high: number;
   low: number;
+  /** 24h volume in the exchange's amount unit (contracts for okx swaps), except inverse: base currency */
   baseVolume: number;
+  /** 24h volume in quote currency (USD for inverse) */
   quoteVolume: number;
 }
 
@@ -67,7 +69,10 @@ export interface SimLiquidation {
   timestamp: number;
   side: 'buy' | 'sell';
   price: number;
+  /** in the exchange's amount unit (USD for deribit perpetuals) */
   amount: number;
+  /** the same size in base currency (deribit reports bankruptcies only in base currency), 8 decimals */
+  baseValue: number;
 }
 
 export interface SimRatio {
@@ -99,7 +104,8 @@ export function decimalString(value: number, decimals: number): string {
 }
 
 const FUNDING_INTERVAL_MS = 8 * 3_600_000;
-const LIQUIDATION_SPACING_MS = 10_000;
+/** one liquidation per instrument per slot of this width (jittered inside it) */
+export const LIQUIDATION_SPACING_MS = 10_000;
 /** walk() scale: per-second relative volatility of ~1e-4 (≈3 % a day), 12 octaves ≈ 48 days of structure */
 const PRICE_STEP = 1e-4;
 const PRICE_OCTAVES = 12;
@@ -143,7 +149,7 @@ export class Market {
     const side = uniform(k, 's', n) < 0.5 ? 'buy' : 'sell';
     const mid = this.midPrice(inst, timestamp);
     const price = this.roundPrice(inst, mid * (1 + (side === 'buy' ? 1 : -1) * 1e-4 * uniform(k, 'p', n)));
-    const step = 10 ** -inst.amountDecimals;
+    const step = amountStep(inst);
     const raw = inst.typicalAmount * Math.exp(0.8 * gaussian(k, 'a', n));
     const amount = roundTo(Math.max(step, Math.round(raw / step) * step), inst.amountDecimals);
     return { id: n, timestamp, price, amount, side };
@@ -181,7 +187,7 @@ export class Market {
     const tick = this.tick(inst);
     const mid = this.midPrice(inst, t);
     const bestBidTicks = Math.floor(mid / tick);
-    const step = 10 ** -inst.amountDecimals;
+    const step = amountStep(inst);
     const level = (side: string, i: number): number => {
       const raw = inst.typicalAmount * (1 + i * 0.3) * Math.exp(0.6 * gaussian(k, 'book', side, i, t));
       return roundTo(Math.max(step, Math.round(raw / step) * step), inst.amountDecimals);
@@ -200,8 +206,10 @@ export class Market {
     const last = this.trade(inst, this.lastTradeAt(inst, t)).price;
     const samples = Array.from({ length: 25 }, (_, i) => this.midPrice(inst, t - 86_400_000 + i * 3_600_000));
     samples.push(last);
-    const baseVolume = roundTo(this.tradesPerSecond * 86_400 * inst.typicalAmount * (1 + 0.2 * signedUniform(this.key(inst), 'vol', Math.floor(t / 60_000))), inst.amountDecimals);
-    const notionalPerUnit = inst.inverse ? 1 : inst.contractSize;
+    const amountVolume = roundTo(this.tradesPerSecond * 86_400 * inst.typicalAmount * (1 + 0.2 * signedUniform(this.key(inst), 'vol', Math.floor(t / 60_000))), inst.amountDecimals);
+    // inverse amounts are already quote currency (USD): base volume is that over the price (as deribit reports it)
+    const baseVolume = inst.inverse ? roundTo(amountVolume / last, 4) : amountVolume;
+    const quoteVolume = inst.inverse ? roundTo(amountVolume, 2) : roundTo(amountVolume * inst.contractSize * last, 2);
     return {
       timestamp: t,
       last,
@@ -213,7 +221,7 @@ export class Market {
       high: this.roundPrice(inst, Math.max(...samples)),
       low: this.roundPrice(inst, Math.min(...samples)),
       baseVolume,
-      quoteVolume: roundTo(baseVolume * notionalPerUnit * last, 2),
+      quoteVolume,
     };
   }
 
@@ -248,9 +256,26 @@ export class Market {
     const timestamp = Math.floor((m + uniform(k, 'lt', m)) * LIQUIDATION_SPACING_MS);
     const side = uniform(k, 'ls', m) < 0.5 ? 'buy' : 'sell';
     const price = this.roundPrice(inst, this.midPrice(inst, timestamp) * (1 + (side === 'buy' ? 1 : -1) * 5e-4));
-    const step = 10 ** -inst.amountDecimals;
+    const step = amountStep(inst);
     const amount = roundTo(Math.max(step, Math.round((inst.typicalAmount * 3 * (0.2 + uniform(k, 'la', m))) / step) * step), inst.amountDecimals);
-    return { id: m, timestamp, side, price, amount };
+    // inverse amounts are quote currency (USD), linear amounts are contracts of contractSize base units
+    const baseValue = roundTo(inst.inverse ? amount / price : amount * inst.contractSize, 8);
+    return { id: m, timestamp, side, price, amount, baseValue };
+  }
+
+  /**
+   * The newest `count` liquidations with timestamp <= atOrBefore and id < belowId (when given), newest first:
+   * how exchanges page liquidation history backwards.
+   */
+  latestLiquidations(inst: Instrument, atOrBefore: number, count: number, belowId?: number): SimLiquidation[] {
+    const out: SimLiquidation[] = [];
+    let m = Math.floor(atOrBefore / LIQUIDATION_SPACING_MS);
+    if (belowId !== undefined) m = Math.min(m, belowId - 1);
+    for (; m >= 0 && out.length < count; m--) {
+      const liq = this.liquidation(inst, m);
+      if (liq.timestamp <= atOrBefore) out.push(liq);
+    }
+    return out;
   }
 
   liquidationsBetween(inst: Instrument, from: number, to: number): SimLiquidation[] {

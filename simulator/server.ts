@@ -19,7 +19,8 @@ import { truth, TruthInputError } from './truth';
  */
 export interface SimulatorOptions {
   port: number;
-  host?: '127.0.0.1';
+  /** listen address; default 127.0.0.1 (0.0.0.0 inside a container, so other services can reach it) */
+  host?: string;
   seed: number;
   tradesPerSecond: number;
   /** newest trades per instrument that can still be fetched (older ones exist only in ground truth) */
@@ -44,6 +45,13 @@ function send(res: http.ServerResponse, response: SimResponse): void {
   const contentType = typeof response.body === 'string' && !/^[[{]/.test(response.body) ? 'text/html' : 'application/json';
   res.writeHead(response.status, { 'Content-Type': contentType, 'Content-Length': Buffer.byteLength(text), ...response.headers });
   res.end(text);
+}
+
+/** The host part of the URL clients on this machine use: a wildcard address is reached through loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
 }
 
 const adminError = (status: number, message: string): SimResponse => ({ status, body: { error: message } });
@@ -197,7 +205,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   });
   const port = (server.address() as { port: number }).port;
   return {
-    url: `http://${host}:${port}`,
+    url: `http://${urlHost(host)}:${port}`,
     port,
     close: () =>
       new Promise<void>((resolve) => {

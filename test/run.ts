@@ -35,7 +35,7 @@ async function main(): Promise<number> {
     const runner = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files],
-      { stdio: 'inherit', env: { ...process.env, MARKETPRISM_CONFIG: file, MARKETPRISM_LOG_LEVEL: process.env.MARKETPRISM_LOG_LEVEL ?? 'warn' } },
+      { stdio: 'inherit', env: { ...process.env, MARKETPRISM_CONFIG: file, MARKETPRISM_LOG_LEVEL: process.env.MARKETPRISM_LOG_LEVEL ?? 'error' } },
     );
     return await new Promise<number>((resolve) => runner.on('close', (code) => resolve(code ?? 1)));
   } finally {

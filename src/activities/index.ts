@@ -1,7 +1,10 @@
 import type { Config } from '../config/schema';
-import { ExchangePool } from './exchange/exchanges';
-import { fetchTradesActivity } from './exchange/fetch-trades';
+import { logger } from '../logging';
 import { closeStoreClients } from '../storage/client';
+import { AlertSink } from './alerts/alert-sink';
+import { alertActivities } from './alerts';
+import { ExchangePool } from './exchange/exchanges';
+import { exchangeActivities } from './exchange';
 import { storageActivities } from './storage';
 
 /**
@@ -10,11 +13,15 @@ import { storageActivities } from './storage';
  */
 export function createActivities(config: Config) {
   const pool = new ExchangePool(config);
+  const alerts = new AlertSink(config, logger);
   return {
     activities: {
-      fetchTrades: fetchTradesActivity(pool),
+      ...exchangeActivities(pool),
       ...storageActivities(config),
+      ...alertActivities(alerts),
     },
+    pool,
+    alerts,
     close: async () => {
       await pool.close();
       await closeStoreClients();

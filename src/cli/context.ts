@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
+import { logger } from '../logging';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -8,7 +9,9 @@ export interface GlobalOptions {
 }
 
 export function configFrom(opts: GlobalOptions): Config {
-  return loadConfig(opts.config);
+  const config = loadConfig(opts.config);
+  logger.level = config.logLevel;
+  return config;
 }
 
 /** Prints for people, or JSON for programs. */

@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
+import { registerAlerts } from './alerts';
 import { registerCollect } from './collect';
 import { UsageError } from './context';
+import { registerReplicas } from './replicas';
 import { registerServices } from './services';
 import { registerSim } from './sim';
 import { registerStatus } from './status';
@@ -26,6 +28,8 @@ registerWorker(program);
 registerCollect(program);
 registerSim(program);
 registerStatus(program);
+registerAlerts(program);
+registerReplicas(program);
 for (const cmd of program.commands) cmd.exitOverride();
 
 function firstLine(err: unknown): string {

@@ -2,13 +2,15 @@ import type { Command } from 'commander';
 import { servicesStatus } from '../services/stack';
 import { temporalClient } from '../temporal/client';
 import { listCollectors, type CollectorListing } from '../temporal/collectors';
+import { openAlerts } from '../storage/open-alerts';
+import { describeAlerts } from './alerts';
 import { configFrom, output, type GlobalOptions } from './context';
 import { describeServices } from './services';
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('the whole system at a glance: services and collectors')
+    .description('the whole system at a glance: services, collectors, open alerts (open circuit breakers among them)')
     .option('--json', 'print JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
@@ -19,8 +21,16 @@ export function registerStatus(program: Command): void {
         const client = await temporalClient(config);
         collectors = await listCollectors(client).finally(() => client.connection.close());
       }
-      output(opts, { services, collectors }, () =>
-        [describeServices(services), '', collectors === null ? 'collectors: unknown (Temporal is down)' : `collectors running: ${collectors.length}`, ...(collectors ?? []).map((c) => `  ${c.workflowId}`)].join('\n'),
+      const alerts = await openAlerts(config);
+      output(opts, { services, collectors, alerts: alerts.alerts }, () =>
+        [
+          describeServices(services),
+          '',
+          collectors === null ? 'collectors: unknown (Temporal is down)' : `collectors running: ${collectors.length}`,
+          ...(collectors ?? []).map((c) => `  ${c.workflowId}`),
+          '',
+          describeAlerts(alerts),
+        ].join('\n'),
       );
       if (services.some((s) => !s.healthy)) process.exitCode = 3;
     });

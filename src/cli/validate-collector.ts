@@ -1,7 +1,8 @@
+import type { Exchange } from 'ccxt';
 import { DATA_TYPES, isDataType, type DataType } from '../domain/data-types';
 import type { Config } from '../config/schema';
 import { createExchange } from '../activities/exchange/client';
-import { supportedTypes, supportsType } from '../activities/exchange/capabilities';
+import { CURRENCY_TYPES, marketRefusal, supportedTypes, supportsType } from '../activities/exchange/capabilities';
 import { UsageError } from './context';
 
 /** Parses --type (comma separated, or `all`) into data types, refusing unknown names. */
@@ -14,9 +15,27 @@ export function parseTypes(text: string): Array<DataType | 'all'> {
   return names as Array<DataType | 'all'>;
 }
 
+/** Why `type` cannot be collected for `symbol` on this exchange (markets loaded), or undefined. */
+function symbolRefusal(exchange: Exchange, type: DataType, symbol: string): string | undefined {
+  const markets = exchange.markets ?? {};
+  const market = markets[symbol];
+  if (CURRENCY_TYPES.includes(type)) {
+    // a currency code (BTC) or a market whose base currency is meant
+    if (market || exchange.currencies?.[symbol]) return undefined;
+    return `${exchange.id} lists neither a currency nor a market '${symbol}' for ${type}; use a currency code like BTC`;
+  }
+  if (!market) {
+    const hint = Object.keys(markets).slice(0, 5).join(', ');
+    return `${exchange.id} does not list symbol '${symbol}'; use a ccxt unified symbol such as ${hint}`;
+  }
+  return marketRefusal(type, market);
+}
+
 /**
  * Checks a collector request against the exchange itself before anything starts: the exchange is
- * configured, ccxt serves the data types for it, and every symbol is listed. Returns the concrete types.
+ * configured, ccxt serves each data type for it, and every symbol is listed and fits the type (no funding
+ * rate for a spot market). `all` means every type the exchange offers for all the given symbols.
+ * Returns the concrete types.
  */
 export async function validateCollector(config: Config, exchangeId: string, types: Array<DataType | 'all'>, symbols: string[]): Promise<DataType[]> {
   const exchangeConfig = config.exchanges[exchangeId];
@@ -26,20 +45,26 @@ export async function validateCollector(config: Config, exchangeId: string, type
   if (symbols.length === 0) throw new UsageError('--symbols is empty; give ccxt unified symbols like BTC/USDT:USDT');
   const exchange = createExchange(exchangeId, exchangeConfig);
   try {
-    const concrete = types.includes('all') ? supportedTypes(exchange) : (types as DataType[]);
-    for (const type of concrete) {
+    const explicit = types.filter((t): t is DataType => t !== 'all');
+    for (const type of explicit) {
       if (!supportsType(exchange, type)) {
         throw new UsageError(`${exchangeId} does not offer ${type} through ccxt; it offers ${supportedTypes(exchange).join(', ')}`);
       }
     }
-    const markets = await exchange.loadMarkets();
-    for (const symbol of symbols) {
-      if (!markets[symbol]) {
-        const hint = Object.keys(markets).slice(0, 5).join(', ');
-        throw new UsageError(`${exchangeId} does not list symbol '${symbol}'; use a ccxt unified symbol such as ${hint}`);
+    await exchange.loadMarkets();
+    for (const type of explicit) {
+      for (const symbol of symbols) {
+        const refusal = symbolRefusal(exchange, type, symbol);
+        if (refusal) throw new UsageError(`cannot collect ${type} for ${symbol}: ${refusal}`);
       }
     }
-    return concrete;
+    if (!types.includes('all')) return explicit;
+    for (const symbol of symbols) {
+      if (!exchange.markets?.[symbol]) throw new UsageError(`cannot collect for ${symbol}: ${symbolRefusal(exchange, 'ticker', symbol)}`);
+    }
+    // `all`: the types the exchange offers that fit every symbol (a volatility index follows the base currency)
+    const offered = supportedTypes(exchange).filter((t) => symbols.every((s) => symbolRefusal(exchange, t, s) === undefined));
+    return [...new Set([...offered, ...explicit])];
   } finally {
     await exchange.close();
   }

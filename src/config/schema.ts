@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATA_TYPES } from '../domain/data-types';
+import { reliabilityOverridesSchema } from '../reliability/overrides-schema';
 import { DURATION_PATTERN, parseDuration } from './duration';
 
 /** Re-exported: callers import duration parsing from here. */
@@ -59,6 +60,14 @@ export const configSchema = z.strictObject({
   }),
   exchanges: z.record(identifier, exchangeSchema).default({}),
   collectors: z.array(collectorSchema).default([]),
+  /** overrides of the reliability policies (src/reliability/policies.ts), see docs/reliability.md */
+  reliability: reliabilityOverridesSchema.default({}),
+  alerts: z
+    .strictObject({
+      /** optional: every raised/resolved alert is also POSTed here as JSON */
+      webhookUrl: httpUrl.optional(),
+    })
+    .default({}),
 });
 
 export type Config = z.infer<typeof configSchema>;

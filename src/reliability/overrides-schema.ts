@@ -56,6 +56,7 @@ const breakerOverride = z
     openDuration: duration.optional(),
     halfOpenProbes: z.number().int().min(1).optional(),
     halfOpenRetry: duration.optional(),
+    openRetryMax: duration.optional(),
     healthProbeInterval: duration.optional(),
     countedClasses: z.array(z.enum(ERROR_CLASSES.filter((c) => c !== 'bad_request'))).optional(),
   })
@@ -69,6 +70,7 @@ const breakerOverride = z
         openDurationMs: o.openDuration,
         halfOpenProbes: o.halfOpenProbes,
         halfOpenRetryMs: o.halfOpenRetry,
+        openRetryMaxMs: o.openRetryMax,
         healthProbeIntervalMs: o.healthProbeInterval,
         countedClasses: o.countedClasses,
       }),

@@ -83,6 +83,12 @@ export interface BreakerPolicy {
   halfOpenProbes: number;
   /** Wait suggested to calls refused in HALF_OPEN while the probes are still out. */
   halfOpenRetryMs: number;
+  /**
+   * Longest wait suggested to calls refused while OPEN. Shorter than the open duration on purpose: the
+   * health probe may close the breaker early, and a call parked in a 30 s Temporal retry timer would not
+   * notice. Fast-fails are cheap (no history events, no request to the dependency).
+   */
+  openRetryMaxMs: number;
   /** The optional health probe of an OPEN dependency runs at most once per this interval. */
   healthProbeIntervalMs: number;
   /** Error classes that count as dependency failures (bad input never does). */
@@ -109,12 +115,45 @@ export interface RateLimitPolicy {
   floorFraction: number;
 }
 
+/** Redundant writes and replica repair (src/workflows/redundant-write.ts, replica-repair.ts). */
+export interface WritePolicy {
+  /** After quorum, how long the other stores get to acknowledge before their copy is left to repair. */
+  quorumGraceMs: number;
+  /** A write still short of quorum after this long raises an alert (once per batch; resolved at quorum). */
+  quorumAlertAfterMs: number;
+  /**
+   * Cap on the pause between insert attempts against one store while a write waits: a store that comes
+   * back is noticed within about this long (the error-class budgets may pick shorter delays).
+   */
+  insertRetryMaxIntervalMs: number;
+  /** Once a store's insert retries are spent, the next round starts after this, doubling per round ... */
+  roundBaseDelayMs: number;
+  /** ... up to this. A write without quorum never gives up; it keeps going round. */
+  roundMaxDelayMs: number;
+  /** Repair: a lagging store is probed this long after the first failed probe, doubling per probe ... */
+  repairProbeBaseDelayMs: number;
+  /** ... up to this, so a returning store is repaired within about this long. */
+  repairProbeMaxDelayMs: number;
+  /**
+   * Repair: missed batches held per store at most (they travel through continue-as-new). Hints beyond this
+   * are dropped and the store's ledger is diffed against the others once the queue drains, so none is lost.
+   */
+  repairMaxPending: number;
+  /** Repair: continue-as-new once the history holds this many events (far below Temporal's 50k). */
+  repairHistoryEvents: number;
+  /** Repair: failed batches kept for the status query (the oldest are forgotten, they stay in the alert). */
+  repairFailedKept: number;
+  /** Hints per signal sent by `replicas repair` (keeps each signal payload small). */
+  hintsPerSignal: number;
+}
+
 export interface Policies {
   errorClasses: Record<ErrorClass, ErrorClassPolicy>;
   backoff: BackoffPolicy;
   activities: Record<ActivityKind, ActivityPolicy>;
   breaker: BreakerPolicy;
   rateLimits: RateLimitPolicy;
+  writes: WritePolicy;
 }
 
 export const DEFAULT_POLICIES: Policies = {
@@ -145,6 +184,7 @@ export const DEFAULT_POLICIES: Policies = {
     openDurationMs: 30 * SECOND,
     halfOpenProbes: 3,
     halfOpenRetryMs: SECOND,
+    openRetryMaxMs: SECOND,
     healthProbeIntervalMs: SECOND,
     countedClasses: ['connection', 'rate_limit', 'server', 'timeout'],
   },
@@ -155,6 +195,19 @@ export const DEFAULT_POLICIES: Policies = {
     decreaseCooldownMs: SECOND,
     increaseFraction: 0.05,
     floorFraction: 0.05,
+  },
+  writes: {
+    quorumGraceMs: 5 * SECOND,
+    quorumAlertAfterMs: 30 * SECOND,
+    insertRetryMaxIntervalMs: 10 * SECOND,
+    roundBaseDelayMs: SECOND,
+    roundMaxDelayMs: 30 * SECOND,
+    repairProbeBaseDelayMs: SECOND,
+    repairProbeMaxDelayMs: 10 * SECOND,
+    repairMaxPending: 5_000,
+    repairHistoryEvents: 5_000,
+    repairFailedKept: 100,
+    hintsPerSignal: 500,
   },
 };
 
@@ -168,6 +221,7 @@ export type PolicyOverrides = {
     defaults?: Partial<PriorityRates>;
     exchanges?: Record<string, Partial<PriorityRates>>;
   };
+  writes?: Partial<WritePolicy>;
 };
 
 function mergeRecord<K extends string, V extends object>(base: Record<K, V>, patch: Partial<Record<K, Partial<V>>> | undefined): Record<K, V> {
@@ -187,6 +241,7 @@ export function withOverrides(overrides: PolicyOverrides = {}, base: Policies = 
     activities: mergeRecord(base.activities, overrides.activities),
     breaker: { ...base.breaker, ...overrides.breaker, countedClasses: [...(overrides.breaker?.countedClasses ?? base.breaker.countedClasses)] },
     rateLimits: { ...base.rateLimits, ...rate, defaults: { ...base.rateLimits.defaults, ...rate.defaults }, exchanges },
+    writes: { ...base.writes, ...overrides.writes },
   };
 }
 
@@ -246,4 +301,29 @@ export function withinBudget(errorClass: ErrorClass, attempt: number, policies: 
 /** The configured ceiling (requests per second) of one priority class for one exchange. */
 export function rateCeiling(exchange: string, priority: Priority, policies: Policies = DEFAULT_POLICIES): number {
   return policies.rateLimits.exchanges[exchange]?.[priority] ?? policies.rateLimits.defaults[priority];
+}
+
+/** Exponential delay for round / probe `n` (1-based): base × multiplier^(n-1), capped. No jitter: workflow timers. */
+function exponentialMs(n: number, baseMs: number, maxMs: number, policies: Policies): number {
+  return Math.min(maxMs, baseMs * policies.backoff.multiplier ** Math.max(0, Math.min(Math.floor(n) - 1, 30)));
+}
+
+/** Pause before write round `round + 1` against a store whose insert retries were spent in round `round`. */
+export function writeRoundDelayMs(round: number, policies: Policies = DEFAULT_POLICIES): number {
+  return exponentialMs(round, policies.writes.roundBaseDelayMs, policies.writes.roundMaxDelayMs, policies);
+}
+
+/** Pause after failed health probe `probe` of a lagging store, before the next one. */
+export function repairProbeDelayMs(probe: number, policies: Policies = DEFAULT_POLICIES): number {
+  return exponentialMs(probe, policies.writes.repairProbeBaseDelayMs, policies.writes.repairProbeMaxDelayMs, policies);
+}
+
+/**
+ * Options for the inserts of a redundant write: the storeInsert policy, with the pause between attempts
+ * capped so a store that comes back while a write waits for quorum is noticed quickly.
+ */
+export function writeInsertOptions(policies: Policies = DEFAULT_POLICIES): ActivityOptions {
+  const options = activityOptions('storeInsert', policies);
+  const cap = Math.min(policies.writes.insertRetryMaxIntervalMs, policies.backoff.maxDelayMs);
+  return { ...options, retry: { ...options.retry, maximumInterval: cap } };
 }

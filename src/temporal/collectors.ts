@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parseDuration, type Config } from '../config/schema';
+import type { FetchOptions } from '../activities/exchange';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
@@ -14,6 +15,10 @@ export interface CollectorSpec {
   dataType: DataType;
   symbols: string[];
   intervalMs: number;
+  /** order book depth, ratio period, volatility resolution */
+  options?: FetchOptions;
+  /** continue-as-new after this many history events (tests force it low) */
+  maxHistoryEvents?: number;
 }
 
 /** Readable and stable: collect/okx/trades/BTC-USDT-USDT+ETH-USDT-USDT. */
@@ -31,6 +36,8 @@ export function collectorInput(config: Config, spec: CollectorSpec): CollectorIn
     stores: config.stores.map((s) => s.id),
     quorum: config.writeQuorum,
     maxRowsPerBatch: MAX_ROWS_PER_BATCH,
+    ...(spec.options && { options: spec.options }),
+    ...(spec.maxHistoryEvents && { maxHistoryEvents: spec.maxHistoryEvents }),
   };
 }
 

@@ -1,9 +1,12 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config/schema';
-import { collectQueue, STORAGE_QUEUE } from '../domain/task-queues';
+import { collectQueue, exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
+import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
 import { dataConverter } from '../temporal/data-converter';
+import { workerReliability, type WorkerReliability } from './reliability';
+import { installRuntimeLogger } from './runtime-logger';
 import { workflowBundle } from './workflow-bundle';
 
 export interface WorkerOptions {
@@ -14,6 +17,8 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorkers {
+  /** breakers and rate limiters of this process, for status and tests */
+  reliability: WorkerReliability;
   /** resolves when every worker has stopped */
   done: Promise<void>;
   shutdown(): Promise<void>;
@@ -29,12 +34,15 @@ export function defaultQueues(config: Config): string[] {
  * processes may poll the same queues, and any of them may be killed at any time.
  */
 export async function startWorkers(config: Config, options: WorkerOptions): Promise<RunningWorkers> {
+  installRuntimeLogger();
   const connection = await NativeConnection.connect({ address: config.temporal.address });
-  const { activities, close } = createActivities(config);
+  const { activities, close, pool, alerts } = createActivities(config);
+  const reliability = workerReliability(config, pool, alerts);
   const bundle = options.activitiesOnly ? undefined : await workflowBundle();
   const workers = await Promise.all(
-    options.queues.map((taskQueue) =>
-      Worker.create({
+    options.queues.map((taskQueue) => {
+      const exchange = exchangeOfQueue(taskQueue);
+      return Worker.create({
         connection,
         namespace: config.temporal.namespace,
         taskQueue,
@@ -42,16 +50,22 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
         activities,
         workflowBundle: bundle,
         dataConverter,
+        interceptors: { activity: [reliability.interceptor] },
+        // Temporal enforces this across every worker polling the exchange's queue: adding workers never
+        // multiplies the request rate an exchange sees.
+        maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
         shutdownGraceTime: '10s',
-      }),
-    ),
+      });
+    }),
   );
   logger.info({ queues: options.queues, activitiesOnly: !!options.activitiesOnly }, 'workers started');
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    reliability.interceptor.stop();
     await close();
     await connection.close();
   });
   return {
+    reliability,
     done,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

@@ -1,5 +1,4 @@
 import {
-  ApplicationFailure,
   condition,
   continueAsNew,
   defineQuery,
@@ -7,15 +6,22 @@ import {
   executeChild,
   proxyActivities,
   setHandler,
-  sleep,
+  upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { TradeCursors } from '../domain/batch';
+import type { Batch, TradeCursors } from '../domain/batch';
 import type { DataType } from '../domain/data-types';
 import { STORAGE_QUEUE } from '../domain/task-queues';
 import { activityOptions } from '../reliability/policies';
+import type { CollectionGapRow } from '../storage/records';
 import { RedundantWriteWorkflow } from './redundant-write';
+import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
+
+type FetchInput = Parameters<Activities['fetchTrades']>[0];
+type FetchOptions = NonNullable<FetchInput['options']>;
+/** What any fetch activity returns (src/activities/exchange/fetch-result.ts), for whichever data type. */
+type FetchResult = Awaited<ReturnType<Activities[(typeof FETCH_ACTIVITY)[DataType]]>>;
 
 export interface CollectorInput {
   exchange: string;
@@ -26,19 +32,29 @@ export interface CollectorInput {
   quorum: number;
   /** rows per batch at most, keeping payloads well under Temporal's limit */
   maxRowsPerBatch: number;
+  /** per data type tuning: order book depth, ratio period, volatility resolution */
+  options?: FetchOptions;
+  /** continue-as-new once the history has this many events (default MAX_HISTORY_EVENTS; tests force it low) */
+  maxHistoryEvents?: number;
   /** carried across continue-as-new */
   carried?: CollectorState;
 }
 
 export interface CollectorState {
+  /** per symbol: the newest item already written; moves only after its batch is at quorum */
   cursors: TradeCursors;
   rowsWritten: number;
   batchesWritten: number;
+  /** malformed items and unparseable responses, quarantined with their raw payload */
   rejectedItems: number;
+  /** ranges the exchange could no longer serve, recorded in collection_gaps */
+  gapsFound: number;
   consecutiveErrors: number;
   lastSuccessTime: number | null;
   lastError: string | null;
   paused: boolean;
+  /** how many runs this collector has had (1 + continue-as-new count) */
+  runs: number;
 }
 
 export interface CollectorStatus extends CollectorState {
@@ -48,80 +64,169 @@ export interface CollectorStatus extends CollectorState {
   intervalMs: number;
   /** ms between now and the last successful fetch, null before the first */
   lagMs: number | null;
+  /** ms between now and the newest event collected, null before the first */
+  dataLagMs: number | null;
+}
+
+export interface CollectorUpdate {
+  symbols?: string[];
+  intervalMs?: number;
 }
 
 export const pauseSignal = defineSignal('pause');
 export const resumeSignal = defineSignal('resume');
-export const updateSignal = defineSignal<[{ symbols?: string[]; intervalMs?: number }]>('update');
+export const updateSignal = defineSignal<[CollectorUpdate]>('update');
 export const statusQuery = defineQuery<CollectorStatus>('status');
 
 /** Start a fresh history long before Temporal's limits (50k events / 50 MB). */
-const MAX_HISTORY_EVENTS = 5_000;
+export const MAX_HISTORY_EVENTS = 5_000;
 const MAX_HISTORY_BYTES = 8 * 1024 * 1024;
 
-const { fetchTrades } = proxyActivities<Activities>(activityOptions('exchangeFetch'));
+/** The fetch activity of each data type (src/activities/exchange/index.ts). */
+export const FETCH_ACTIVITY = {
+  trades: 'fetchTrades',
+  orderbook: 'fetchOrderBook',
+  funding_rate: 'fetchFundingRate',
+  open_interest: 'fetchOpenInterest',
+  liquidations: 'fetchLiquidations',
+  lsr_top_position: 'fetchLsrTopPosition',
+  lsr_all_account: 'fetchLsrAllAccount',
+  volatility_index: 'fetchVolatilityIndex',
+  ticker: 'fetchTicker',
+} as const satisfies Record<DataType, keyof Activities>;
 
-/** One collector per (exchange, data type, symbol set): fetch → write at quorum → sleep, forever. */
-export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
-  if (input.dataType !== 'trades') {
-    throw ApplicationFailure.nonRetryable(`data type ${input.dataType} is not collected yet`, 'bad_request');
-  }
-  const state: CollectorState = input.carried ?? {
+const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch'));
+const { raiseAlert } = proxyActivities<Activities>(activityOptions('alert'));
+
+function freshState(): CollectorState {
+  return {
     cursors: {},
     rowsWritten: 0,
     batchesWritten: 0,
     rejectedItems: 0,
+    gapsFound: 0,
     consecutiveErrors: 0,
     lastSuccessTime: null,
     lastError: null,
     paused: false,
+    runs: 1,
   };
+}
+
+/** Writes a batch through the redundant-write path; returns once `quorum` stores hold it. */
+async function writeBatch(input: CollectorInput, batch: Batch): Promise<void> {
+  await executeChild(RedundantWriteWorkflow, {
+    args: [{ batch, stores: input.stores, quorum: input.quorum }],
+    workflowId: `write/${batch.batchId}`,
+    taskQueue: STORAGE_QUEUE,
+    // a batch already being written finishes even if this collector is stopped meanwhile
+    parentClosePolicy: 'ABANDON',
+  });
+}
+
+/**
+ * Quarantined items and gaps travel the same durable path as market rows. insertBatch accepts these two
+ * bookkeeping tables (src/activities/storage/insert-batch.ts); the Batch type names only market tables.
+ */
+function recordBatch(batchId: string, table: 'quarantine' | 'collection_gaps', rows: object[]): Batch {
+  return { batchId, table, rows } as unknown as Batch;
+}
+
+async function alertGaps(input: CollectorInput, gaps: CollectionGapRow[]): Promise<void> {
+  for (const gap of gaps) {
+    await raiseAlert({
+      key: `gap:${input.exchange}:${input.dataType}:${gap.symbol}:${gap.fromTime}`,
+      severity: 'warning',
+      source: workflowInfo().workflowId,
+      message: `${input.exchange} ${input.dataType} ${gap.symbol}: gap from ${new Date(gap.fromTime).toISOString()} to ${new Date(gap.toTime).toISOString()}: ${gap.reason}`,
+    });
+  }
+}
+
+/** Writes everything one fetch produced; cursors may move only after this returns. */
+async function writeResult(input: CollectorInput, result: FetchResult): Promise<void> {
+  if (result.batch) await writeBatch(input, result.batch as Batch);
+  if (result.rejectedBatchId && result.rejected.length) await writeBatch(input, recordBatch(result.rejectedBatchId, 'quarantine', result.rejected));
+  if (result.gapsBatchId && result.gaps.length) {
+    await writeBatch(input, recordBatch(result.gapsBatchId, 'collection_gaps', result.gaps));
+    await alertGaps(input, result.gaps);
+  }
+}
+
+/**
+ * One collector per (exchange, data type, symbol set): fetch from the cursors → write at quorum → sleep,
+ * forever. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
+ */
+export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
+  const state: CollectorState = input.carried ?? freshState();
   let { symbols, intervalMs } = input;
+  /** set by signals that should end the current sleep early */
+  let nudged = false;
 
   setHandler(pauseSignal, () => void (state.paused = true));
-  setHandler(resumeSignal, () => void (state.paused = false));
-  setHandler(updateSignal, (update) => {
-    if (update.symbols?.length) symbols = update.symbols;
-    if (update.intervalMs && update.intervalMs > 0) intervalMs = update.intervalMs;
+  setHandler(resumeSignal, () => {
+    state.paused = false;
+    nudged = true;
   });
-  setHandler(statusQuery, () => ({
-    ...state,
-    exchange: input.exchange,
-    dataType: input.dataType,
-    symbols,
-    intervalMs,
-    lagMs: state.lastSuccessTime === null ? null : Date.now() - state.lastSuccessTime,
-  }));
+  setHandler(updateSignal, (update) => {
+    if (update.symbols?.length) symbols = [...update.symbols];
+    if (update.intervalMs && update.intervalMs > 0) intervalMs = update.intervalMs;
+    nudged = true;
+  });
+  setHandler(statusQuery, () => {
+    const newest = Object.values(state.cursors).reduce<number | null>((max, c) => (max === null || c.lastTime > max ? c.lastTime : max), null);
+    return {
+      ...state,
+      exchange: input.exchange,
+      dataType: input.dataType,
+      symbols,
+      intervalMs,
+      lagMs: state.lastSuccessTime === null ? null : Date.now() - state.lastSuccessTime,
+      dataLagMs: newest === null ? null : Date.now() - newest,
+    };
+  });
 
+  let announcedSymbols: string[] = [];
+  const announce = (): void => {
+    if (announcedSymbols.join('\n') === symbols.join('\n')) return;
+    upsertSearchAttributes([
+      { key: EXCHANGE, value: input.exchange },
+      { key: DATA_TYPE, value: input.dataType },
+      { key: SYMBOLS, value: symbols },
+    ]);
+    announcedSymbols = symbols;
+  };
+
+  const fetch = fetchers[FETCH_ACTIVITY[input.dataType]] as (arg: FetchInput) => Promise<FetchResult>;
   for (;;) {
     await condition(() => !state.paused);
+    announce();
+    let caughtUp = true;
     try {
-      const result = await fetchTrades({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch });
+      const result = await fetch({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch, options: input.options });
+      await writeResult(input, result);
+      state.cursors = result.cursors;
       if (result.batch) {
-        await executeChild(RedundantWriteWorkflow, {
-          args: [{ batch: result.batch, stores: input.stores, quorum: input.quorum }],
-          workflowId: `write/${result.batch.batchId}`,
-          taskQueue: STORAGE_QUEUE,
-          // a batch already being written finishes even if this collector is stopped meanwhile
-          parentClosePolicy: 'ABANDON',
-        });
         state.rowsWritten += result.batch.rows.length;
         state.batchesWritten += 1;
       }
-      // The cursor moves only after the batch is durably at quorum.
-      state.cursors = result.cursors;
       state.rejectedItems += result.rejected.length;
+      state.gapsFound += result.gaps.length;
       state.consecutiveErrors = 0;
       state.lastSuccessTime = Date.now();
       state.lastError = null;
+      caughtUp = result.caughtUp;
     } catch (err) {
       state.consecutiveErrors += 1;
       state.lastError = (err as Error).message;
     }
     const info = workflowInfo();
-    if (info.continueAsNewSuggested || info.historyLength > MAX_HISTORY_EVENTS || info.historySize > MAX_HISTORY_BYTES) {
-      await continueAsNew<typeof CollectorWorkflow>({ ...input, symbols, intervalMs, carried: state });
+    if (info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS) || info.historySize > MAX_HISTORY_BYTES) {
+      await continueAsNew<typeof CollectorWorkflow>({ ...input, symbols, intervalMs, carried: { ...state, runs: state.runs + 1 } });
     }
-    await sleep(intervalMs);
+    if (caughtUp && !state.paused) {
+      nudged = false;
+      await condition(() => nudged, intervalMs);
+    }
   }
 }

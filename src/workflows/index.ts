@@ -1,3 +1,4 @@
 // The workflow bundle's entry: every workflow type the workers register.
 export { CollectorWorkflow } from './collector';
 export { RedundantWriteWorkflow } from './redundant-write';
+export { ReplicaRepairWorkflow } from './replica-repair';

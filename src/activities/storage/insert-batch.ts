@@ -6,7 +6,7 @@ import { batchIdLiteral } from '../../storage/identifiers';
 import { ledgerEntry, recordBatch } from '../../storage/ledger';
 import { toStoreRow } from '../../storage/row-codec';
 import { insertRows } from '../../storage/table-io';
-import { MARKET_TABLES, type MarketStamp } from '../../storage/tables';
+import { COLLECTION_GAPS_TABLE, MARKET_TABLES, QUARANTINE_TABLE, type MarketStamp, type TableDef } from '../../storage/tables';
 import { BadStorageInputError, storageFailure } from './failures';
 import type { SchemaGuard } from './ensure-schema';
 import type { StoreResolver } from './store-lookup';
@@ -28,9 +28,18 @@ export interface InsertBatchResult {
   alreadyPresent: boolean;
 }
 
+/** Bookkeeping tables collectors write through the same durable path as market data (quarantined items, gaps). */
+const RECORD_TABLES: Readonly<Record<string, TableDef>> = { quarantine: QUARANTINE_TABLE, collection_gaps: COLLECTION_GAPS_TABLE };
+
+function tableDefOf(table: string): TableDef {
+  return isDataType(table) ? MARKET_TABLES[table] : RECORD_TABLES[table];
+}
+
 function checkBatch(batch: Batch): void {
   if (!batch || typeof batch !== 'object') throw new BadStorageInputError('insertBatch: batch is missing; pass {store, batch: {batchId, table, rows}}');
-  if (!isDataType(batch.table)) throw new BadStorageInputError(`insertBatch: table '${String(batch.table)}' is not a data type; use one of src/domain/data-types.ts`);
+  if (!isDataType(batch.table) && !Object.hasOwn(RECORD_TABLES, batch.table)) {
+    throw new BadStorageInputError(`insertBatch: table '${String(batch.table)}' is not a data type; use one of src/domain/data-types.ts, quarantine or collection_gaps`);
+  }
   batchIdLiteral(batch.batchId);
   if (!Array.isArray(batch.rows)) throw new BadStorageInputError(`insertBatch: batch ${batch.batchId} has no rows array`);
 }
@@ -47,7 +56,7 @@ export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard
     try {
       store = resolve(storeId);
       checkBatch(batch);
-      const def = MARKET_TABLES[batch.table];
+      const def = tableDefOf(batch.table);
       batch.rows.forEach((row, i) => toStoreRow(def, { ...row, batchId: batch.batchId, ingestTime: 0 }, i)); // validate before touching the store
       await schema?.ensure(store);
       const client = storeClient(store);

@@ -16,7 +16,7 @@ import { logger as defaultLogger, type Logger } from '../../logging';
 import type { BreakerRegistry, GrantedPermit, Outcome, StateChange } from '../../reliability/circuit-breaker';
 import { classify, toApplicationFailure } from '../../reliability/classify';
 import { dependencyOf } from '../../reliability/dependency';
-import { CIRCUIT_OPEN, DEFAULT_POLICIES, type Policies } from '../../reliability/policies';
+import { CIRCUIT_OPEN, DEFAULT_POLICIES, type Policies, type Priority } from '../../reliability/policies';
 import type { RateLimiterRegistry } from '../../reliability/rate-limiter';
 import { startHealthProbing, type HealthProbes } from './health-prober';
 
@@ -27,8 +27,10 @@ export interface CircuitBreakerHooks {
   healthProbes?: HealthProbes;
   /** Policies with config overrides applied; defaults to DEFAULT_POLICIES. */
   policies?: Policies;
-  /** Exchange rate limiters to adapt on 429 / success. */
+  /** Exchange rate limiters: a token is taken before each exchange activity runs, and they adapt on 429 / success. */
   rateLimiters?: RateLimiterRegistry;
+  /** The rate-limit priority class of an exchange activity (default: collection). */
+  priorityOf?: (activityType: string) => Priority;
   logger?: Logger;
 }
 
@@ -77,7 +79,7 @@ export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: Cir
               type: CIRCUIT_OPEN,
               message: `${dependency.key} is failing, its circuit breaker is ${answer.state}; next probe in ${seconds}s`,
               nonRetryable: false,
-              nextRetryDelay: Math.max(answer.retryInMs, policies.backoff.minDelayMs),
+              nextRetryDelay: Math.max(Math.min(answer.retryInMs, policies.breaker.openRetryMaxMs), policies.backoff.minDelayMs),
               details: [{ dependency: dependency.key, state: answer.state, retryInMs: answer.retryInMs }],
             });
           }
@@ -87,6 +89,8 @@ export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: Cir
           if (breaker && permit) breaker.record(permit, outcome);
         };
         try {
+          // Taken only once the breaker admitted the call: a fast-failed call costs the exchange nothing.
+          await limiter?.acquire(hooks.priorityOf?.(activityType) ?? 'collection');
           const result = await next(input);
           record('success');
           limiter?.onSuccess();

@@ -52,3 +52,26 @@ export function normalizeWith<I, R>(mapper: (item: I) => R, item: I, raw: unknow
     throw err;
   }
 }
+
+/** Raw time fields exchanges put on snapshots that ccxt does not always lift into `timestamp`. */
+const RAW_TIME_FIELDS = ['ts', 'time', 'timestamp', 'T', 'E'] as const;
+
+/**
+ * A snapshot's event time: ccxt's timestamp, else the exchange's own time field in the raw item, else
+ * the receive time (binance spot books and bybit tickers carry no time at all; docs/collection.md).
+ */
+export function snapshotTime(timestamp: unknown, info: unknown, receiveTime: number): number {
+  if (timestamp !== undefined && timestamp !== null) return num(timestamp, 'timestamp');
+  if (info !== null && typeof info === 'object') {
+    for (const field of RAW_TIME_FIELDS) {
+      const value = (info as Record<string, unknown>)[field];
+      if (value !== undefined && value !== null && value !== '') return num(value, `info.${field}`);
+    }
+  }
+  return receiveTime;
+}
+
+/** A value ccxt left undefined when the exchange does not send it: null, never 0. A present value must be finite. */
+export function nullable(value: unknown, field: string): number | null {
+  return optionalNum(value, field);
+}

@@ -1,0 +1,31 @@
+/**
+ * `npm run bench`: the speed and resilience figures, each on its own private stack, printed as measured.
+ * `npm run bench -- recovery` runs one of them.
+ */
+import os from 'node:os';
+import { benchRecovery } from './recovery';
+
+const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
+  recovery: { what: 'exchange outage end → first successful fetch, per collector', target: 'p95 ≤ 5 s', run: benchRecovery },
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(BENCHES);
+  process.stdout.write(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, node ${process.version}\n`);
+  for (const name of names) {
+    const bench = BENCHES[name];
+    if (!bench) throw new Error(`unknown benchmark '${name}'; choose from ${Object.keys(BENCHES).join(', ')}`);
+    process.stdout.write(`\n${name}: ${bench.what} (target ${bench.target})\n`);
+    const started = Date.now();
+    const figures = await bench.run();
+    process.stdout.write(`${name}: ${Object.entries(figures).map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toFixed(2)}`).join('  ')}  (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench failed: ${err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,22 @@
+import type { Exchange } from 'ccxt';
+import type { ExchangePool } from './exchanges';
+import { perSymbolActivity } from './per-symbol-fetch';
+import { normalizeVolatility, type VolatilityHistory } from './normalize/volatility-index';
+
+/** Resolution label stored with each point when the collector does not name one (seconds). */
+export const DEFAULT_VOLATILITY_RESOLUTION = 60;
+
+/** A volatility index is per currency: a collector may name BTC or a market symbol whose base is BTC. */
+export function volatilityCurrency(exchange: Exchange, symbol: string): string {
+  return exchange.markets?.[symbol]?.base ?? symbol;
+}
+
+export function fetchVolatilityIndexActivity(pool: ExchangePool) {
+  return perSymbolActivity(pool, {
+    table: 'volatility_index',
+    fetch: (exchange, symbol, _cursor, input) =>
+      exchange.fetchVolatilityHistory(volatilityCurrency(exchange, symbol), { resolution: input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION }) as Promise<VolatilityHistory[]>,
+    normalize: (exchange, symbol, item, receiveTime, input) =>
+      normalizeVolatility(exchange.id, volatilityCurrency(exchange, symbol), item, String(input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION), receiveTime),
+  });
+}

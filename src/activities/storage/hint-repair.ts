@@ -1,0 +1,46 @@
+import type { Client } from '@temporalio/client';
+import type { Config } from '../../config/schema';
+import { temporalClient } from '../../temporal/client';
+import { hintRepair, type RepairHints } from '../../temporal/replicas';
+import type { BatchRef } from '../../storage/ledger-diff';
+
+export interface HintRepairInput {
+  /**
+   * The store that missed the batches. Deliberately not named `store`: this call depends on Temporal, not
+   * on that store, so its failures must not count against the store's circuit breaker.
+   */
+  lagging: string;
+  sources: string[];
+  hints: BatchRef[];
+}
+
+/**
+ * Signal-with-start of the lagging store's ReplicaRepairWorkflow (workflows cannot signal-with-start
+ * themselves). One Temporal client per worker process, connected on first use; closeHintClient() on shutdown.
+ */
+export class HintClient {
+  private client: Promise<Client> | undefined;
+  constructor(private readonly config: Config) {}
+
+  get(): Promise<Client> {
+    if (!this.client) {
+      this.client = temporalClient(this.config);
+      this.client.catch(() => (this.client = undefined));
+    }
+    return this.client;
+  }
+
+  async close(): Promise<void> {
+    const pending = this.client;
+    this.client = undefined;
+    if (pending) await (await pending.catch(() => undefined))?.connection.close();
+  }
+}
+
+export function hintRepairActivity(clients: HintClient) {
+  return async function hintRepairFor({ lagging, sources, hints }: HintRepairInput): Promise<{ workflowId: string }> {
+    const request: RepairHints = { store: lagging, sources, hints };
+    const { workflowId } = await hintRepair(await clients.get(), request);
+    return { workflowId };
+  };
+}

@@ -1,0 +1,106 @@
+import type { Command } from 'commander';
+import { parseDuration } from '../config/schema';
+import type { Config } from '../config/schema';
+import { isDataType, DATA_TYPES, type DataType } from '../domain/data-types';
+import { closeStoreClients } from '../storage/client';
+import { temporalClient } from '../temporal/client';
+import { checkReplicas, repairReplicas, repairStatus, type ReplicaCheck } from '../temporal/replicas';
+import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
+
+interface CheckOptions extends GlobalOptions {
+  table?: string;
+  since?: string;
+}
+
+/** --since: epoch ms (digits only) or a duration back from now (`1h`, `30m`, `7d`). */
+export function parseSince(text: string, now = Date.now()): number {
+  if (/^\d+$/.test(text)) return Number(text);
+  try {
+    return Math.max(0, now - parseDuration(text));
+  } catch {
+    throw new UsageError(`--since '${text}' is neither epoch milliseconds nor a duration; write it like 1700000000000, 90m or 7d`);
+  }
+}
+
+export function parseTable(text: string | undefined): DataType | undefined {
+  if (text === undefined) return undefined;
+  if (!isDataType(text)) throw new UsageError(`--table '${text}' is not a data type; use one of ${DATA_TYPES.join(', ')}`);
+  return text;
+}
+
+function parseStores(config: Config, text: string | undefined): string[] | undefined {
+  if (text === undefined) return undefined;
+  const ids = text.split(',').map((s) => s.trim()).filter(Boolean);
+  const known = config.stores.map((s) => s.id);
+  const bad = ids.find((id) => !known.includes(id));
+  if (bad || ids.length === 0) throw new UsageError(`--store '${text}': unknown store; use one of ${known.join(', ')}`);
+  return ids;
+}
+
+function describeCheck(check: ReplicaCheck): string {
+  const dayText = (day: number | null): string => (day === null ? 'all' : String(day));
+  const differing = check.tables.filter((t) => !t.identical);
+  if (differing.length === 0) return `stores identical: ${check.tables.map((t) => `${t.table} ${t.stores[0]?.rows ?? 0}`).join(', ')} rows`;
+  const rows = [['TABLE', 'DAY', ...check.tables[0].stores.map((s) => s.store)]];
+  for (const t of differing) {
+    for (const d of t.differences) rows.push([t.table, dayText(d.day), ...d.stores.map((s) => (s.error ? `error: ${s.error}` : `${s.rows} rows #${s.checksum}`))]);
+  }
+  return `stores differ in ${differing.map((t) => t.table).join(', ')}:\n${table(rows)}`;
+}
+
+export function registerReplicas(program: Command): void {
+  const replicas = program.command('replicas').description('compare the stores and repair the ones that missed batches');
+  replicas
+    .command('check')
+    .description('compare every store per table and day (row count + checksum) and the batch ledgers; exit 1 when they differ')
+    .option('--table <type>', `one data type (${DATA_TYPES.join(', ')})`)
+    .option('--since <ms|duration>', 'only rows with event time from this epoch ms, or this long ago (e.g. 1h)')
+    .option('--json', 'print JSON')
+    .action(async (_o: CheckOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<CheckOptions>();
+      const config = configFrom(opts);
+      const tableName = parseTable(opts.table);
+      const sinceMs = opts.since === undefined ? undefined : parseSince(opts.since);
+      const check = await checkReplicas(config, { table: tableName, sinceMs }).finally(() => closeStoreClients());
+      output(opts, check, () => describeCheck(check));
+      if (!check.identical) process.exitCode = 1;
+    });
+  replicas
+    .command('repair')
+    .description("find batches a store's ledger lacks compared to the others and queue them for its repair workflow")
+    .option('--store <ids>', 'only these stores (comma-separated)')
+    .option('--json', 'print JSON')
+    .action(async (_o: GlobalOptions & { store?: string }, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { store?: string }>();
+      const config = configFrom(opts);
+      const only = parseStores(config, opts.store);
+      const client = await temporalClient(config);
+      const result = await repairReplicas(client, config, only).finally(async () => {
+        await client.connection.close();
+        await closeStoreClients();
+      });
+      const view = result.map((r) => ({ store: r.store, missing: r.missing.length, unreachable: r.unreachable, workflowId: r.workflowId ?? null }));
+      output(opts, view, () =>
+        view
+          .map((r) => (r.missing ? `${r.store}: ${r.missing} batch(es) queued for ${r.workflowId}` : `${r.store}: nothing missing`) + (r.unreachable.length ? ` (not compared with unreachable ${r.unreachable.join(', ')})` : ''))
+          .join('\n'),
+      );
+    });
+  replicas
+    .command('status <store>')
+    .description("what a store's repair workflow is doing: pending, repaired, failed batches")
+    .option('--json', 'print JSON')
+    .action(async (store: string, _o: GlobalOptions, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions>();
+      const config = configFrom(opts);
+      parseStores(config, store);
+      const client = await temporalClient(config);
+      const status = await repairStatus(client, store).finally(() => client.connection.close());
+      output(opts, status, () =>
+        [
+          `repair/${store}: ${status.pending} pending, ${status.repaired} repaired, ${status.alreadyPresent} already present, ${status.failed.length} failed`,
+          `  store healthy: ${status.healthy ?? 'not probed yet'}${status.lastError ? `  last error: ${status.lastError}` : ''}`,
+        ].join('\n'),
+      );
+    });
+}

@@ -1,0 +1,70 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { DataType } from '../domain/data-types';
+import { checksumSql } from './checksum';
+import { qualified } from './identifiers';
+import { BATCHES_TABLE, dayPartition, MARKET_TABLES } from './tables';
+
+/**
+ * What one store holds of one table, in a form two stores can compare without moving rows: per UTC day
+ * (the partition), the row count and the order-independent checksum (src/storage/checksum.ts) over each
+ * row's own fields, i.e. its natural key and values. Batch ids and ingest times are left out on purpose:
+ * they legitimately differ between stores (a repaired copy is ingested later). Rows are read with FINAL,
+ * so a duplicate absorbed by the natural key does not count twice.
+ */
+export interface DayDigest {
+  /** YYYYMMDD (UTC) of event_time */
+  day: number;
+  rows: number;
+  checksum: string;
+}
+
+export interface Digest {
+  rows: number;
+  checksum: string;
+}
+
+const MOD = 2n ** 64n;
+
+/** Sum of digests, with the checksum summed mod 2^64 like the SQL aggregate. */
+export function totalDigest(parts: readonly Digest[]): Digest {
+  let sum = 0n;
+  let rows = 0;
+  for (const p of parts) {
+    sum = (sum + BigInt(p.checksum)) % MOD;
+    rows += p.rows;
+  }
+  return { rows, checksum: sum.toString() };
+}
+
+/** Per-day digests of a market table, for rows with event_time >= sinceMs. */
+export async function marketTableDigest(client: ClickHouseClient, database: string, table: DataType, sinceMs = 0): Promise<DayDigest[]> {
+  if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) throw new RangeError(`since ${sinceMs} is not an epoch ms timestamp`);
+  const def = MARKET_TABLES[table];
+  const query = [
+    `SELECT toUInt32(${dayPartition('event_time')}) AS day, toString(count()) AS digest_rows, toString(${checksumSql(def)}) AS digest_checksum`,
+    `FROM ${qualified(database, def.name)} FINAL`,
+    `WHERE event_time >= ${sinceMs}`,
+    'GROUP BY day ORDER BY day',
+  ].join(' ');
+  const result = await client.query({ query, format: 'JSONEachRow' });
+  const raw = await result.json<{ day: number | string; digest_rows: string; digest_checksum: string }>();
+  return raw.map((r) => ({ day: Number(r.day), rows: Number(r.digest_rows), checksum: r.digest_checksum }));
+}
+
+/**
+ * Digest of the batch ledger: count and checksum over (batch id, table, rows, checksum) of every entry,
+ * optionally of one table's batches and of entries written since `sinceMs`. The store's own insert time is
+ * not part of the checksum (a repaired copy is recorded later than the original).
+ */
+export async function ledgerDigest(client: ClickHouseClient, database: string, table?: DataType, sinceMs = 0): Promise<Digest> {
+  const conditions = [
+    ...(table ? [`table_name = '${MARKET_TABLES[table].name}'`] : []),
+    ...(sinceMs > 0 ? [`inserted_at >= toDateTime(${Math.floor(sinceMs / 1000)})`] : []),
+  ];
+  const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
+  // aliases must not be column names of the table (`rows`, `checksum`): ClickHouse would substitute them
+  const query = `SELECT toString(count()) AS digest_rows, toString(${checksumSql(BATCHES_TABLE)}) AS digest_checksum FROM ${qualified(database, BATCHES_TABLE.name)} FINAL${where}`;
+  const result = await client.query({ query, format: 'JSONEachRow' });
+  const [row] = await result.json<{ digest_rows: string; digest_checksum: string }>();
+  return { rows: Number(row.digest_rows), checksum: row.digest_checksum };
+}

@@ -1,0 +1,41 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { isDataType, type DataType } from '../domain/data-types';
+import { qualified } from './identifiers';
+import { BATCHES_TABLE } from './tables';
+
+/** One batch a store should hold: what a repair hint names. */
+export interface BatchRef {
+  batchId: string;
+  table: DataType;
+}
+
+/**
+ * Every batch in a store's ledger (id and table). The ledger holds one small row per batch, so even a
+ * long history is a modest read; callers diff these sets between stores.
+ */
+export async function ledgerBatches(client: ClickHouseClient, database: string): Promise<BatchRef[]> {
+  const query = `SELECT batch_id, table_name FROM ${qualified(database, BATCHES_TABLE.name)} FINAL ORDER BY batch_id`;
+  let result;
+  try {
+    result = await client.query({ query, format: 'JSONEachRow' });
+  } catch (err) {
+    if (isMissingSchema(err)) return []; // a store that never received a write holds no batch
+    throw err;
+  }
+  const rows = await result.json<{ batch_id: string; table_name: string }>();
+  return rows.filter((r) => isDataType(r.table_name)).map((r) => ({ batchId: r.batch_id, table: r.table_name as DataType }));
+}
+
+/** Batches some other ledger holds and `target` lacks, in batch id order, each once. */
+export function missingFrom(target: readonly BatchRef[], others: ReadonlyArray<readonly BatchRef[]>): BatchRef[] {
+  const held = new Set(target.map((b) => b.batchId));
+  const missing = new Map<string, BatchRef>();
+  for (const ledger of others) for (const b of ledger) if (!held.has(b.batchId) && !missing.has(b.batchId)) missing.set(b.batchId, b);
+  return [...missing.values()].sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
+}
+
+/** ClickHouse's UNKNOWN_DATABASE (81) and UNKNOWN_TABLE (60): the store was never migrated. */
+function isMissingSchema(err: unknown): boolean {
+  const code = (err as { code?: unknown }).code;
+  return code === '81' || code === '60';
+}

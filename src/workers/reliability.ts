@@ -1,0 +1,64 @@
+import type { ActivityInterceptorsFactory } from '@temporalio/worker';
+import type { ExchangePool } from '../activities/exchange/exchanges';
+import type { AlertSink } from '../activities/alerts/alert-sink';
+import type { Config } from '../config/schema';
+import { logger } from '../logging';
+import { BreakerRegistry, type StateChange } from '../reliability/circuit-breaker';
+import { withOverrides, type Policies, type Priority } from '../reliability/policies';
+import { RateLimiterRegistry } from '../reliability/rate-limiter';
+import { storeClient } from '../storage/client';
+import { circuitBreakerInterceptors } from './interceptors/circuit-breaker';
+
+/** Trades are paged often and cheaply; everything else polls at the collection rate. */
+export function priorityOf(activityType: string): Priority {
+  return activityType === 'fetchTrades' ? 'trades' : 'collection';
+}
+
+export interface WorkerReliability {
+  policies: Policies;
+  breakers: BreakerRegistry;
+  rateLimiters: RateLimiterRegistry;
+  interceptor: ActivityInterceptorsFactory & { stop(): void };
+}
+
+/**
+ * The reliability layer of one worker process: policies with the config's overrides, one breaker per
+ * dependency, one adaptive rate limiter per exchange, cheap health probes that let an open breaker close
+ * as soon as its dependency answers again, and breaker changes turned into alerts.
+ */
+export function workerReliability(config: Config, pool: ExchangePool, alerts: AlertSink): WorkerReliability {
+  const policies = withOverrides(config.reliability);
+  const breakers = new BreakerRegistry(policies.breaker);
+  const rateLimiters = new RateLimiterRegistry(policies);
+  const onStateChange = async (change: StateChange): Promise<void> => {
+    const key = `breaker:${change.dependency}`;
+    if (change.to === 'OPEN') {
+      await alerts.raise({ key, severity: 'warning', source: change.dependency, message: `circuit breaker for ${change.dependency} opened: ${change.reason}` });
+    } else if (change.to === 'CLOSED') {
+      await alerts.resolve(key, change.dependency, `circuit breaker for ${change.dependency} closed: ${change.reason}`);
+    }
+  };
+  const interceptor = circuitBreakerInterceptors(breakers, {
+    policies,
+    rateLimiters,
+    priorityOf,
+    onStateChange,
+    logger,
+    healthProbes: {
+      exchange: async (id) => {
+        await rateLimiters.get(id).acquire('health');
+        const exchange = await pool.get(id);
+        if (!exchange.has.fetchTime) throw new Error(`${id} has no cheap health endpoint`);
+        return exchange.fetchTime();
+      },
+      store: async (id) => {
+        const store = config.stores.find((s) => s.id === id);
+        if (!store) throw new Error(`unknown store ${id}`);
+        const ping = await storeClient(store).ping();
+        if (!ping.success) throw ping.error;
+        return ping;
+      },
+    },
+  });
+  return { policies, breakers, rateLimiters, interceptor };
+}

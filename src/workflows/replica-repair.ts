@@ -1,0 +1,201 @@
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  proxyActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { DataType } from '../domain/data-types';
+import { activityOptions, DEFAULT_POLICIES, repairProbeDelayMs } from '../reliability/policies';
+
+/** A batch a store missed: named by id and table, its rows are copied from a store that holds them. */
+export interface RepairHint {
+  batchId: string;
+  table: DataType;
+}
+
+export interface HintSignal {
+  hints: RepairHint[];
+  /** the stores to copy from; the latest hint's list wins (the config may have changed) */
+  sources?: string[];
+}
+
+export interface FailedRepair extends RepairHint {
+  error: string;
+}
+
+/** What a repair run carries into the next through continue-as-new. */
+export interface RepairState {
+  pending: RepairHint[];
+  /** hints were dropped at the pending bound: the ledgers are diffed once the queue drains */
+  overflowed: boolean;
+  repaired: number;
+  alreadyPresent: number;
+  failed: FailedRepair[];
+  healthy: boolean | null;
+  lastError: string | null;
+  lastRepairTime: number | null;
+  alertOpen: boolean;
+}
+
+export interface ReplicaRepairInput {
+  /** the store this workflow repairs (one workflow per store: `repair/<store>`) */
+  store: string;
+  sources: string[];
+  carried?: RepairState;
+}
+
+export interface RepairStatus extends Omit<RepairState, 'pending'> {
+  store: string;
+  sources: string[];
+  pending: number;
+  /** the first few pending batch ids, for people */
+  next: string[];
+}
+
+export const hintSignal = defineSignal<[HintSignal]>('hint');
+export const repairStatusQuery = defineQuery<RepairStatus>('status');
+
+export function repairWorkflowId(store: string): string {
+  return `repair/${store}`;
+}
+
+const WRITES = DEFAULT_POLICIES.writes;
+const { storeHealth, missingBatches } = proxyActivities<Activities>(activityOptions('storeRead'));
+const { copyBatch } = proxyActivities<Activities>(activityOptions('repairCopy'));
+const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions('alert'));
+const SOURCE = 'ReplicaRepairWorkflow';
+
+function failureMessage(err: unknown): string {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  return cause instanceof Error ? cause.message : String(cause);
+}
+
+/** An activity failure no retry can fix (bad input, batch in no ledger, copy verified wrong). */
+function isFinal(err: unknown): boolean {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.nonRetryable === true;
+}
+
+/**
+ * One per store, running for as long as the store may miss batches. Holds the batches the store missed
+ * (hints from RedundantWriteWorkflow and `replicas repair`), waits until the store answers, then copies each
+ * batch from a store whose ledger holds it (copyBatch: verified, idempotent). The pending set is bounded;
+ * hints beyond the bound are recovered later by diffing the ledgers, so none is lost. The state lives in the
+ * workflow's history, so it survives worker and Temporal restarts; continue-as-new keeps that history short.
+ */
+export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<void> {
+  const { store } = input;
+  let sources = input.sources;
+  const state: RepairState = input.carried ?? {
+    pending: [],
+    overflowed: false,
+    repaired: 0,
+    alreadyPresent: 0,
+    failed: [],
+    healthy: null,
+    lastError: null,
+    lastRepairTime: null,
+    alertOpen: false,
+  };
+  const pending = new Map<string, RepairHint>(state.pending.map((h) => [h.batchId, h]));
+
+  const add = (hint: RepairHint): void => {
+    if (pending.has(hint.batchId)) return;
+    if (pending.size >= WRITES.repairMaxPending) state.overflowed = true;
+    else pending.set(hint.batchId, { batchId: hint.batchId, table: hint.table });
+  };
+  setHandler(hintSignal, (signal) => {
+    if (signal.sources?.length) sources = signal.sources;
+    for (const hint of signal.hints) add(hint);
+  });
+  setHandler(repairStatusQuery, () => ({
+    ...state,
+    store,
+    sources,
+    pending: pending.size,
+    next: [...pending.keys()].slice(0, 10),
+  }));
+
+  const alertKey = `replica-lagging/${store}`;
+  const raiseOnce = async (message: string): Promise<void> => {
+    if (state.alertOpen) return;
+    state.alertOpen = true;
+    // An alert is best effort: failing to deliver it must not hold up the repair.
+    await raiseAlert({ key: alertKey, severity: 'warning', source: SOURCE, message }).catch(() => undefined);
+  };
+
+  const maybeContinueAsNew = async (): Promise<void> => {
+    const info = workflowInfo();
+    if (!info.continueAsNewSuggested && info.historyLength < WRITES.repairHistoryEvents) return;
+    await continueAsNew<typeof ReplicaRepairWorkflow>({ store, sources, carried: { ...state, pending: [...pending.values()] } });
+  };
+
+  /** Probes with growing pauses until the store answers. */
+  const untilHealthy = async (): Promise<void> => {
+    for (let probe = 1; ; probe++) {
+      try {
+        const health = await storeHealth({ store });
+        state.healthy = health.healthy;
+        if (health.healthy) return;
+        state.lastError = health.reason ?? 'store does not answer';
+      } catch (err) {
+        state.healthy = false;
+        state.lastError = failureMessage(err);
+      }
+      await raiseOnce(`store ${store} is unreachable with ${pending.size} batch(es) to repair: ${state.lastError}`);
+      await sleep(repairProbeDelayMs(probe));
+      await maybeContinueAsNew();
+    }
+  };
+
+  for (;;) {
+    if (pending.size === 0 && !state.overflowed && state.alertOpen) {
+      state.alertOpen = false;
+      await resolveAlert({ key: alertKey, source: SOURCE, message: `store ${store} holds every batch it missed` }).catch(() => undefined);
+    }
+    await condition(() => pending.size > 0 || state.overflowed);
+    await untilHealthy();
+
+    if (pending.size === 0 && state.overflowed) {
+      // Hints were dropped at the bound: rebuild the backlog from the ledgers.
+      try {
+        const found = await missingBatches({ store, sources, limit: WRITES.repairMaxPending });
+        for (const hint of found.batches) pending.set(hint.batchId, hint);
+        state.overflowed = found.total > found.batches.length || found.skipped.length > 0;
+      } catch (err) {
+        state.lastError = failureMessage(err);
+        await sleep(repairProbeDelayMs(1));
+      }
+      await maybeContinueAsNew();
+      continue;
+    }
+
+    const [hint] = pending.values();
+    try {
+      const result = await copyBatch({ store, sources, batchId: hint.batchId, table: hint.table });
+      if (result.alreadyPresent) state.alreadyPresent += 1;
+      else state.repaired += 1;
+      state.lastRepairTime = Date.now();
+      state.lastError = null;
+      pending.delete(hint.batchId);
+    } catch (err) {
+      state.lastError = failureMessage(err);
+      if (isFinal(err)) {
+        pending.delete(hint.batchId);
+        state.failed = [...state.failed, { ...hint, error: state.lastError }].slice(-WRITES.repairFailedKept);
+        await raiseAlert({ key: `repair-failed/${store}/${hint.batchId}`, severity: 'critical', source: SOURCE, message: state.lastError }).catch(() => undefined);
+      } else {
+        // The store or every source is failing again: back to probing, then retry this batch.
+        await sleep(repairProbeDelayMs(1));
+      }
+    }
+    await maybeContinueAsNew();
+  }
+}

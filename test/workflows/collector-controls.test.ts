@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../../src/config/load';
+import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { temporalClient } from '../../src/temporal/client';
+import { listCollectors } from '../../src/temporal/collectors';
+import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
+import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
+import { runCli, runCliJson } from '../support/cli';
+import { eventually } from '../support/wait';
+import { Collectors, storedRows, truth } from './collector-fixture';
+
+/** Workflow controls: pause/resume/update signals, the status query, continue-as-new, search attributes, the CLI. */
+const BTC = 'BTC/USDT:USDT';
+const ETH = 'ETH/USDT:USDT';
+
+describe('collector controls', () => {
+  const config = loadConfig();
+  let workers: RunningWorkers;
+  let client: Client;
+  let collectors: Collectors;
+
+  before(async () => {
+    workers = await startWorkers(config, { queues: [collectQueue('okx'), STORAGE_QUEUE], identity: 'collector-controls' });
+    client = await temporalClient(config);
+    collectors = new Collectors(client, config);
+  });
+
+  after(async () => {
+    await collectors?.stopAll();
+    await runCli(['collect', 'stop', '--all']);
+    await client?.connection.close();
+    await workers?.shutdown();
+  });
+
+  it('pauses, resumes, changes symbols and interval, and reports status', async () => {
+    const id = await collectors.start({ exchange: 'okx', dataType: 'ticker', symbols: [BTC], intervalMs: 300 });
+    const handle = client.workflow.getHandle(id);
+    await collectors.waitFor(id, 'rows written', (s) => s.rowsWritten >= 2);
+
+    await handle.signal(pauseSignal);
+    const paused = await collectors.waitFor(id, 'paused', (s) => s.paused);
+    // an iteration already running when the signal came may still finish: take the count once it is stable
+    const settled = await eventually('no iteration in flight', async () => {
+      const a = await collectors.status(id);
+      const b = await collectors.waitFor(id, 'a later status', (s) => (s.lagMs ?? 0) > (a.lagMs ?? 0) + 1_000, 10_000);
+      return a.rowsWritten === b.rowsWritten ? b : undefined;
+    });
+    assert.ok(settled.rowsWritten >= paused.rowsWritten);
+    // paused for 5 intervals and more: nothing was fetched (lagMs is "time since the last fetch" and keeps growing)
+    const stillPaused = await collectors.waitFor(id, 'five intervals of pause', (s) => (s.lagMs ?? 0) > settled.lagMs! + 1_500, 10_000);
+    assert.equal(stillPaused.rowsWritten, settled.rowsWritten, 'no rows while paused');
+    assert.equal(stillPaused.paused, true);
+
+    await handle.signal(resumeSignal);
+    await collectors.waitFor(id, 'rows after resume', (s) => !s.paused && s.rowsWritten > settled.rowsWritten);
+
+    await handle.signal(updateSignal, { symbols: [BTC, ETH], intervalMs: 700 });
+    const updated = await collectors.waitFor(id, 'symbols and interval updated', (s) => s.symbols.length === 2 && s.intervalMs === 700);
+    assert.deepEqual(updated.symbols, [BTC, ETH]);
+    await eventually('ETH tickers stored', async () => ((await storedRows(config, 'ticker', 'okx', ETH)).length >= 2 ? true : undefined), 30_000);
+    const status = await collectors.waitFor(id, 'ETH cursor', (s) => s.cursors[ETH] !== undefined);
+    assert.equal(status.consecutiveErrors, 0);
+    assert.equal(status.lastError, null);
+    assert.ok(status.lagMs !== null && status.lagMs < 10_000, `lag ${status.lagMs}`);
+    assert.ok(status.dataLagMs !== null && status.dataLagMs < 10_000, `data lag ${status.dataLagMs}`);
+
+    // search attributes follow the update: the UI and `temporal workflow list --query` can filter on them
+    await eventually('search attributes list both symbols', async () => {
+      const listed = await listCollectors(client);
+      const me = listed.find((c) => c.workflowId === id);
+      return me?.symbols?.length === 2 && me.exchange === 'okx' && me.dataType === 'ticker' ? true : undefined;
+    }, 30_000);
+    const found = [];
+    for await (const wf of client.workflow.list({ query: `Exchange = 'okx' AND DataType = 'ticker' AND Symbols = '${ETH}'` })) found.push(wf.workflowId);
+    assert.deepEqual(found, [id]);
+  });
+
+  it('continues as new before the history grows, keeping cursors and counters (trades stay gap-free)', async () => {
+    const id = await collectors.start({ exchange: 'okx', dataType: 'trades', symbols: [ETH], intervalMs: 200, maxHistoryEvents: 40 });
+    const status = await collectors.waitFor(id, 'three runs', (s) => s.runs >= 3 && s.rowsWritten >= 100, 90_000);
+    assert.ok(status.batchesWritten >= 3, 'counters carried across runs');
+    const executions = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${id}'` })) executions.push(wf.status.name);
+    assert.ok(executions.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${executions.join(', ')}`);
+    await collectors.stopAll();
+    const stored = await storedRows(config, 'trades', 'okx', ETH);
+    const from = stored[0].eventTime + 1;
+    const expected = await truth<{ id: string }>(config, { exchange: 'okx', type: 'trades', symbol: ETH, from, to: stored.at(-1)!.eventTime });
+    assert.deepEqual(stored.filter((r) => r.eventTime >= from).map((r) => r.tradeId), expected.map((t) => t.id), 'cursors survived continue-as-new');
+  });
+
+  it('starts every type okx offers with --type all, refuses what an exchange cannot serve, and shows status', async () => {
+    const started = await runCliJson<Array<{ workflowId: string; started: boolean }>>(['collect', 'start', '--exchange', 'okx', '--type', 'all', '--symbols', BTC, '--interval', '2s']);
+    assert.deepEqual(
+      started.map((s) => s.workflowId.split('/')[2]).sort(),
+      ['funding_rate', 'lsr_all_account', 'lsr_top_position', 'open_interest', 'orderbook', 'ticker', 'trades'],
+      'every type okx offers for a swap',
+    );
+    const fundingId = started.find((s) => s.workflowId.includes('/funding_rate/'))!.workflowId;
+    await eventually('funding collector wrote rows', async () => {
+      const s = await runCliJson<{ rowsWritten: number }>(['collect', 'status', fundingId]);
+      return s.rowsWritten > 0 ? s : undefined;
+    }, 60_000, 500);
+    const text = await runCli(['collect', 'status', fundingId]);
+    assert.match(text.stdout, /rows written: \d+/);
+
+    const spotFunding = await runCli(['collect', 'start', '--exchange', 'okx', '--type', 'funding_rate', '--symbols', 'BTC/USDT']);
+    assert.equal(spotFunding.code, 2);
+    assert.match(spotFunding.stderr.trim(), /^.*funding_rate exists only for derivatives, and BTC\/USDT is a spot market.*$/);
+    assert.equal(spotFunding.stderr.trim().split('\n').length, 1, 'one line');
+    const bybitTop = await runCli(['collect', 'start', '--exchange', 'bybit', '--type', 'lsr_top_position', '--symbols', BTC]);
+    assert.equal(bybitTop.code, 2);
+    assert.match(bybitTop.stderr, /bybit does not offer lsr_top_position/);
+
+    const stopped = await runCliJson<{ stopped: string[] }>(['collect', 'stop', '--all']);
+    assert.ok(started.every((s) => stopped.stopped.includes(s.workflowId)));
+  });
+});
