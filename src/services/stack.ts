@@ -1,4 +1,6 @@
 import type { Config } from '../config/schema';
+import { closeStoreClients, storeClient } from '../storage/client';
+import { migrateStore } from '../storage/migrate';
 import { startStore, stopStore, storeStatus } from './clickhouse';
 import { startSimulator, simulatorStatus, stopSimulator } from './simulator';
 import { startTemporal, stopTemporal, temporalStatus, type ServiceStatus } from './temporal';
@@ -10,9 +12,20 @@ import { startTemporal, stopTemporal, temporalStatus, type ServiceStatus } from 
 export async function servicesUp(config: Config, log: (s: ServiceStatus) => void = () => undefined): Promise<ServiceStatus[]> {
   const starts: Array<Promise<ServiceStatus>> = [];
   if (config.temporal.managed) starts.push(startTemporal(config));
-  for (const store of config.stores) if (store.managed) starts.push(storeAsService(config, () => startStore(store, config.dataDir)));
+  for (const store of config.stores) {
+    if (!store.managed) continue;
+    starts.push(
+      storeAsService(config, async () => {
+        const status = await startStore(store, config.dataDir);
+        // a fresh store is usable at once (workers also migrate before their first write)
+        await migrateStore(storeClient(store), store.database);
+        return status;
+      }),
+    );
+  }
   if (config.simulator.enabled) starts.push(startSimulator(config));
   const settled = await Promise.allSettled(starts.map((p) => p.then((s) => (log(s), s))));
+  await closeStoreClients(); // idle keep-alive sockets would hold this process (and a stopping store) open
   const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return settled.map((r) => (r as PromiseFulfilledResult<ServiceStatus>).value);

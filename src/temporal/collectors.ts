@@ -99,8 +99,19 @@ export async function listCollectors(client: Client, includeClosed = false): Pro
   return out;
 }
 
+/**
+ * The collector's status query, with the lags measured on the wall clock here: inside a query the
+ * workflow's clock stands at its last workflow task, which for a paused or sleeping collector is the past.
+ */
 export async function collectorStatus(client: Client, workflowId: string): Promise<CollectorStatus> {
-  return client.workflow.getHandle(workflowId).query(statusQuery);
+  const status = await client.workflow.getHandle(workflowId).query(statusQuery);
+  const now = Date.now();
+  const newest = Object.values(status.cursors).reduce<number | null>((max, c) => (max === null || c.lastTime > max ? c.lastTime : max), null);
+  return {
+    ...status,
+    lagMs: status.lastSuccessTime === null ? null : now - status.lastSuccessTime,
+    dataLagMs: newest === null ? null : now - newest,
+  };
 }
 
 export async function stopCollector(client: Client, workflowId: string, reason = 'stopped by operator'): Promise<void> {

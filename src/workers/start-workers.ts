@@ -6,6 +6,7 @@ import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
 import { dataConverter } from '../temporal/data-converter';
 import { workerReliability, type WorkerReliability } from './reliability';
+import { WorkerMetrics } from './metrics';
 import { installRuntimeLogger } from './runtime-logger';
 import { workflowBundle } from './workflow-bundle';
 
@@ -13,12 +14,16 @@ export interface WorkerOptions {
   queues: string[];
   /** activity-only workers are cheap: no workflow bundle, no workflow cache */
   activitiesOnly?: boolean;
+  /** serve Prometheus metrics on 127.0.0.1:<port> (0: a free port) */
+  metricsPort?: number;
   identity?: string;
 }
 
 export interface RunningWorkers {
   /** breakers and rate limiters of this process, for status and tests */
   reliability: WorkerReliability;
+  /** where GET /metrics is served, when asked for */
+  metricsPort?: number;
   /** resolves when every worker has stopped */
   done: Promise<void>;
   shutdown(): Promise<void>;
@@ -46,7 +51,7 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
         connection,
         namespace: config.temporal.namespace,
         taskQueue,
-        identity: options.identity ? `${options.identity}@${taskQueue}` : undefined,
+        ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
         activities,
         workflowBundle: bundle,
         dataConverter,
@@ -58,14 +63,17 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
       });
     }),
   );
-  logger.info({ queues: options.queues, activitiesOnly: !!options.activitiesOnly }, 'workers started');
+  const metrics = options.metricsPort === undefined ? undefined : await new WorkerMetrics(reliability).listen(options.metricsPort);
+  logger.info({ queues: options.queues, activitiesOnly: !!options.activitiesOnly, metricsPort: metrics?.port }, 'workers started');
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
     reliability.interceptor.stop();
+    await metrics?.close();
     await close();
     await connection.close();
   });
   return {
     reliability,
+    metricsPort: metrics?.port,
     done,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

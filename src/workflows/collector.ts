@@ -62,9 +62,9 @@ export interface CollectorStatus extends CollectorState {
   dataType: DataType;
   symbols: string[];
   intervalMs: number;
-  /** ms between now and the last successful fetch, null before the first */
+  /** ms between now and the last successful fetch, null before the first (collectorStatus() recomputes it on the wall clock) */
   lagMs: number | null;
-  /** ms between now and the newest event collected, null before the first */
+  /** ms between now and the newest event collected, null before the first (likewise) */
   dataLagMs: number | null;
 }
 

@@ -16,9 +16,13 @@ export function quoted(value: string): string {
   return `'${value}'`;
 }
 
-export async function storedRows<T extends DataType>(config: Config, table: T, exchange: string, symbol: string, store = config.stores[0]): Promise<Array<RowOf<T>>> {
+/**
+ * Rows of one exchange and symbol written since `since` (epoch ms of ingest): tests share one stack, so each
+ * looks only at what it wrote itself.
+ */
+export async function storedRows<T extends DataType>(config: Config, table: T, exchange: string, symbol: string, since = 0, store = config.stores[0]): Promise<Array<RowOf<T>>> {
   return selectRows<RowOf<T>>(storeClient(store), store.database, MARKET_TABLES[table], {
-    where: `exchange = ${quoted(exchange)} AND symbol = ${quoted(symbol)}`,
+    where: `exchange = ${quoted(exchange)} AND symbol = ${quoted(symbol)} AND ingest_time >= ${Math.floor(since)}`,
     orderBy: 'event_time',
   });
 }

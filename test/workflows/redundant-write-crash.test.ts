@@ -55,7 +55,9 @@ describe('redundant writes through crashes', () => {
     const sent = tradeIdsOf(batches);
     const first = spawnWorker();
     await Promise.all(batches.map((b) => startWrite(client, config, b)));
-    await eventually('the first batch in the primary', async () => ((await holding(config.stores[0], symbol, 'rw-crash', sent)).ledger > 0 ? true : undefined), 60_000, 100);
+    await eventually('the first batch in the primary', async () => ((await holding(config.stores[0], symbol, 'rw-crash', sent)).ledger > 0 ? true : undefined), 60_000, 100).catch((err: Error) => {
+      throw new Error(`${err.message}; worker output: ${first.output()}`);
+    });
     await first.kill('SIGKILL');
     const inStoreAtKill = (await holding(config.stores[0], symbol, 'rw-crash', sent)).ledger;
 

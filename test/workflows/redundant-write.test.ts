@@ -61,6 +61,9 @@ describe('redundant writes: quorum, hints and repair', () => {
     const since = TEST_EPOCH + 86_400_000; // its own day, apart from the first test's rows
     const batches = tradeBatches('rw-one', symbol, 8, 20, since);
     const sent = tradeIdsOf(batches);
+    // Other test files may have used this store's repair workflow before: count from where it stands.
+    const before = await repairStatus(client, replica2.id).catch(() => undefined);
+    const copiedBefore = (before?.repaired ?? 0) + (before?.alreadyPresent ?? 0);
     await stopTestStore(config, replica2);
 
     const handles = await Promise.all(batches.map((b) => startWrite(client, config, b)));
@@ -72,11 +75,11 @@ describe('redundant writes: quorum, hints and repair', () => {
     for (const store of [primary, replica1]) assert.deepEqual(await holding(store, symbol, 'rw-one', sent), { ledger: 8, rows: 160, distinctTrades: 160, foreign: 0 });
 
     // The store's repair workflow holds every missed batch and says the store is down; an alert is open.
-    const waiting = await eventually('repair workflow holding 8 batches, store unhealthy', async () => {
+    const waiting = await eventually('repair workflow holding the 8 batches, store unhealthy', async () => {
       const s = await repairStatus(client, replica2.id);
-      return s.pending === 8 && s.healthy === false ? s : undefined;
+      return s.pending >= 8 && s.healthy === false ? s : undefined;
     }, 30_000);
-    assert.equal(waiting.repaired, 0);
+    assert.equal(waiting.repaired + waiting.alreadyPresent, copiedBefore, 'nothing copied while the store is down');
     await eventually('an open alert about the lagging store', async () => {
       const { alerts } = await openAlerts(config);
       return alerts.find((a) => a.key === `replica-lagging/${replica2.id}`);
@@ -87,9 +90,9 @@ describe('redundant writes: quorum, hints and repair', () => {
     await restartTestStore(config, replica2);
     const done = await eventually('repair done', async () => {
       const s = await repairStatus(client, replica2.id);
-      return s.pending === 0 && s.repaired + s.alreadyPresent >= 8 ? s : undefined;
+      return s.pending === 0 && s.repaired + s.alreadyPresent >= copiedBefore + 8 ? s : undefined;
     }, 60_000);
-    assert.deepEqual(done.failed, []);
+    assert.deepEqual(done.failed.filter((f) => f.batchId.startsWith('rw-one')), []);
     assert.deepEqual(await holding(replica2, symbol, 'rw-one', sent), { ledger: 8, rows: 160, distinctTrades: 160, foreign: 0 });
 
     const check = await runCliJson<{ identical: boolean; tables: Array<{ table: string; stores: Array<{ rows: number }> }> }>(['replicas', 'check', '--table', 'trades', '--since', String(since)]);

@@ -3,8 +3,11 @@ import type { ExchangePool } from './exchanges';
 import { perSymbolActivity } from './per-symbol-fetch';
 import { normalizeVolatility, type VolatilityHistory } from './normalize/volatility-index';
 
-/** Resolution label stored with each point when the collector does not name one (seconds). */
-export const DEFAULT_VOLATILITY_RESOLUTION = 60;
+/**
+ * The resolution (seconds) stored with each point: ccxt's fetchVolatilityHistory answers hourly points
+ * (deribit get_historical_volatility, bybit historical-volatility period 1h by default).
+ */
+export const DEFAULT_VOLATILITY_RESOLUTION = 3_600;
 
 /** A volatility index is per currency: a collector may name BTC or a market symbol whose base is BTC. */
 export function volatilityCurrency(exchange: Exchange, symbol: string): string {
@@ -14,8 +17,8 @@ export function volatilityCurrency(exchange: Exchange, symbol: string): string {
 export function fetchVolatilityIndexActivity(pool: ExchangePool) {
   return perSymbolActivity(pool, {
     table: 'volatility_index',
-    fetch: (exchange, symbol, _cursor, input) =>
-      exchange.fetchVolatilityHistory(volatilityCurrency(exchange, symbol), { resolution: input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION }) as Promise<VolatilityHistory[]>,
+    fetch: (exchange, symbol) =>
+      exchange.fetchVolatilityHistory(volatilityCurrency(exchange, symbol)) as Promise<VolatilityHistory[]>,
     normalize: (exchange, symbol, item, receiveTime, input) =>
       normalizeVolatility(exchange.id, volatilityCurrency(exchange, symbol), item, String(input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION), receiveTime),
   });

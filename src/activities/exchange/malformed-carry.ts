@@ -1,6 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { DataType } from '../../domain/data-types';
 import type { QuarantineRow } from '../../storage/records';
+import { recordBatchIdFor } from './batch-id';
 import { UnparseableResponse } from './response-guard';
 
 /** At most this many unparseable bodies are carried between attempts (the count is what matters beyond). */
@@ -28,7 +29,7 @@ function carriedFrom(context: Context | undefined): QuarantineRow[] {
  * forgotten: the attempt heartbeats the raw body, the next attempt reads it from its heartbeat details and
  * returns it with its result, and the collector quarantines and counts it like a malformed item.
  */
-export async function carryingMalformed<R extends { rejected: QuarantineRow[] }>(
+export async function carryingMalformed<R extends { rejected: QuarantineRow[]; rejectedBatchId: string | null }>(
   exchange: string,
   dataType: DataType,
   symbols: string[],
@@ -39,7 +40,9 @@ export async function carryingMalformed<R extends { rejected: QuarantineRow[] }>
   const current = { symbol: symbols[0] ?? '' };
   try {
     const result = await run(current);
-    return carried.length ? { ...result, rejected: [...carried, ...result.rejected] } : result;
+    if (!carried.length) return result;
+    const rejected = [...carried, ...result.rejected];
+    return { ...result, rejected, rejectedBatchId: recordBatchIdFor('quarantine', rejected) };
   } catch (err) {
     if (err instanceof UnparseableResponse && context) {
       const row: QuarantineRow = { exchange, dataType, symbol: current.symbol, reason: err.message, raw: err.rawBody, receivedAt: Date.now() };

@@ -13,3 +13,15 @@ export function heartbeat(details?: unknown): void {
   }
   ctx.heartbeat(details);
 }
+
+/**
+ * Heartbeats every `intervalMs` until the returned stop function is called: for a single long call (an
+ * insert) that cannot report progress itself, so a worker that dies mid-call is noticed within the
+ * activity's heartbeat timeout instead of its whole start-to-close timeout.
+ */
+export function keepHeartbeating(intervalMs = 2_000): () => void {
+  heartbeat();
+  const timer = setInterval(() => heartbeat(), intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

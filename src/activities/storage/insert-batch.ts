@@ -9,6 +9,7 @@ import { insertRows } from '../../storage/table-io';
 import { COLLECTION_GAPS_TABLE, MARKET_TABLES, QUARANTINE_TABLE, type MarketStamp, type TableDef } from '../../storage/tables';
 import { BadStorageInputError, storageFailure } from './failures';
 import type { SchemaGuard } from './ensure-schema';
+import { keepHeartbeating } from './heartbeat';
 import type { StoreResolver } from './store-lookup';
 
 export interface InsertBatchInput {
@@ -53,6 +54,7 @@ function checkBatch(batch: Batch): void {
 export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard) {
   return async function insertBatch({ store: storeId, batch }: InsertBatchInput): Promise<InsertBatchResult> {
     let store;
+    const stopHeartbeats = keepHeartbeating();
     try {
       store = resolve(storeId);
       checkBatch(batch);
@@ -71,6 +73,8 @@ export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard
     } catch (err) {
       if (store) schema?.forget(store.id);
       throw storageFailure(store, err);
+    } finally {
+      stopHeartbeats();
     }
   };
 }

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { checkConsistency, copyBatch, insertBatch, migrate, missingBatches, storeHealth } from '../../../src/activities/storage';
+import { BATCH_NOT_FOUND } from '../../../src/activities/storage/copy-batch';
+import { loadConfig } from '../../../src/config/load';
+import type { Batch } from '../../../src/domain/batch';
+import type { TradeRow } from '../../../src/domain/rows';
+import { batchSummary } from '../../../src/storage/batch-rows';
+import { storeClient } from '../../../src/storage/client';
+import { insertRows } from '../../../src/storage/table-io';
+import { MARKET_TABLES } from '../../../src/storage/tables';
+
+/** 2032-03-01: a day of event times no other test writes, so the consistency check sees only these rows. */
+const SINCE = Date.UTC(2032, 2, 1);
+
+function batch(id: string, n: number, offset: number): Batch<'trades'> {
+  const rows = Array.from({ length: n }, (_, i): TradeRow => ({
+    exchange: 'okx',
+    marketType: 'swap',
+    symbol: 'CPY/USDT',
+    nativeSymbol: 'CPY-USDT',
+    eventTime: SINCE + (offset + i) * 1000,
+    receiveTime: SINCE + (offset + i) * 1000 + 5,
+    tradeId: `${id}-${i}`,
+    price: 100 + i / 3,
+    amount: 0.5,
+    side: 'buy',
+  }));
+  return { batchId: id, table: 'trades', rows };
+}
+
+async function rejection(p: Promise<unknown>): Promise<ApplicationFailure> {
+  const err = await p.then(() => undefined, (e: unknown) => e);
+  assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${String(err)}`);
+  return err;
+}
+
+describe('storage repair activities against the test stack stores', () => {
+  const config = loadConfig();
+  const [primary, replica1, replica2] = config.stores;
+  const ids = config.stores.map((s) => s.id);
+
+  before(async () => {
+    for (const s of config.stores) await migrate({ store: s.id });
+  });
+
+  it('storeHealth answers for a running store and rejects an unknown one as bad input', async () => {
+    assert.deepEqual(await storeHealth({ store: primary.id }), { store: primary.id, healthy: true });
+    const err = await rejection(storeHealth({ store: 'nope' }));
+    assert.equal(err.type, 'bad_request');
+    assert.equal(err.nonRetryable, true);
+  });
+
+  it('copyBatch copies from a store whose ledger holds the batch, verified, and is idempotent', async () => {
+    const b = batch('cpy-1', 40, 0);
+    const written = await insertBatch({ store: primary.id, batch: b });
+    const missing = await missingBatches({ store: replica1.id, sources: ids, limit: 10_000 });
+    assert.ok(missing.batches.some((m) => m.batchId === 'cpy-1' && m.table === 'trades'), 'replica-1 lacks it');
+
+    // replica-2 is tried first and lacks it too: the copy comes from the primary.
+    const copied = await copyBatch({ store: replica1.id, sources: [replica2.id, primary.id], batchId: 'cpy-1', table: 'trades' });
+    assert.deepEqual(copied, { store: replica1.id, batchId: 'cpy-1', table: 'trades', rows: 40, checksum: written.checksum, source: primary.id, alreadyPresent: false });
+    assert.deepEqual(await batchSummary(storeClient(replica1), replica1.database, 'trades', 'cpy-1'), { rows: 40, checksum: written.checksum });
+    assert.ok(!(await missingBatches({ store: replica1.id, sources: ids, limit: 10_000 })).batches.some((m) => m.batchId === 'cpy-1'));
+
+    const again = await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-1', table: 'trades' });
+    assert.equal(again.alreadyPresent, true);
+    assert.equal(again.source, null);
+    assert.deepEqual(await batchSummary(storeClient(replica1), replica1.database, 'trades', 'cpy-1'), { rows: 40, checksum: written.checksum });
+  });
+
+  it('copyBatch refuses a source whose rows do not match its ledger, and a batch no ledger holds', async () => {
+    const b = batch('cpy-2', 10, 100);
+    await insertBatch({ store: primary.id, batch: b });
+    // A stray row under the same batch id: the primary's rows no longer match its ledger entry.
+    const stray = { ...b.rows[0], tradeId: 'cpy-2-stray', batchId: 'cpy-2', ingestTime: Date.now() };
+    await insertRows(storeClient(primary), primary.database, MARKET_TABLES.trades, [stray]);
+    const mismatch = await rejection(copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'cpy-2', table: 'trades' }));
+    assert.equal(mismatch.type, BATCH_NOT_FOUND);
+    assert.match(mismatch.message, /holds 11 rows .* ledger says 10/);
+    assert.equal(await batchSummary(storeClient(replica2), replica2.database, 'trades', 'cpy-2').then((s) => s.rows), 0, 'nothing was written');
+
+    const none = await rejection(copyBatch({ store: replica2.id, sources: [primary.id, replica1.id], batchId: 'cpy-never-written', table: 'trades' }));
+    assert.equal(none.type, BATCH_NOT_FOUND);
+    assert.equal(none.nonRetryable, true);
+    const bad = await rejection(copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'x', table: 'nope' as 'trades' }));
+    assert.equal(bad.type, 'bad_request');
+  });
+
+  it('checkConsistency finds the day where stores differ, and nothing once they hold the same rows', async () => {
+    const before = await checkConsistency({ table: 'trades', sinceMs: SINCE });
+    assert.equal(before.identical, false);
+    const trades = before.tables.find((t) => t.table === 'trades');
+    assert.ok(trades);
+    assert.deepEqual(trades.differences.map((d) => d.day), [20320301]);
+    assert.deepEqual(trades.stores.map((s) => s.rows), [51, 40, 0]);
+
+    // Level the stores: replica-2 copies cpy-1; the stray row and cpy-2 go to replica-1 and replica-2 as-is.
+    await copyBatch({ store: replica2.id, sources: [replica1.id], batchId: 'cpy-1', table: 'trades' });
+    const cpy2 = batch('cpy-2', 10, 100);
+    const stray = { ...cpy2.rows[0], tradeId: 'cpy-2-stray', batchId: 'cpy-2', ingestTime: Date.now() };
+    for (const s of [replica1, replica2]) {
+      await insertBatch({ store: s.id, batch: cpy2 });
+      await insertRows(storeClient(s), s.database, MARKET_TABLES.trades, [stray]);
+    }
+    const after = await checkConsistency({ table: 'trades', sinceMs: SINCE });
+    assert.deepEqual(after.tables.find((t) => t.table === 'trades')?.stores.map((s) => s.rows), [51, 51, 51]);
+    assert.equal(after.tables.find((t) => t.table === 'trades')?.identical, true);
+  });
+});

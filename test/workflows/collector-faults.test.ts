@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { loadConfig } from '../../src/config/load';
+import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
+import type { AlertRow, CollectionGapRow, QuarantineRow } from '../../src/storage/records';
+import { ALERTS_TABLE, COLLECTION_GAPS_TABLE, QUARANTINE_TABLE } from '../../src/storage/tables';
+import { temporalClient } from '../../src/temporal/client';
+import { collectorInput, collectorWorkflowId } from '../../src/temporal/collectors';
+import { collectQueue as queueOf } from '../../src/domain/task-queues';
+import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
+import { eventually } from '../support/wait';
+import { clearFaults, Collectors, quoted, setFault, storedRecords, storedRows, truth } from './collector-fixture';
+
+/**
+ * Bad answers from an exchange: malformed and truncated bodies are quarantined and counted while the
+ * collector keeps going (gap-free); history the exchange no longer serves becomes a recorded gap and an alert.
+ */
+const FAULT_MS = 4_000;
+type TruthTrade = { id: string; timestamp: number };
+/** this test's rows, gaps and alerts (the stack is shared with other test files) */
+const since = Date.now();
+
+describe('collectors under malformed responses and lost history', () => {
+  const config = loadConfig();
+  let workers: RunningWorkers;
+  let client: Client;
+  let collectors: Collectors;
+
+  before(async () => {
+    workers = await startWorkers(config, { queues: [collectQueue('okx'), collectQueue('binanceusdm'), STORAGE_QUEUE], identity: 'collector-faults' });
+    client = await temporalClient(config);
+    collectors = new Collectors(client, config);
+  });
+
+  after(async () => {
+    await clearFaults(config);
+    await collectors?.stopAll();
+    await client?.connection.close();
+    await workers?.shutdown();
+  });
+
+  it('quarantines and counts malformed and truncated bodies, and keeps collecting without a gap', async () => {
+    const cases = [
+      { exchange: 'okx', symbol: 'BTC/USDT', mode: 'malformed' },
+      { exchange: 'binanceusdm', symbol: 'ETH/USDT:USDT', mode: 'truncated' },
+    ];
+    const ids = [];
+    for (const c of cases) ids.push(await collectors.start({ exchange: c.exchange, dataType: 'trades', symbols: [c.symbol], intervalMs: 300 }));
+    for (const id of ids) await collectors.waitFor(id, 'first rows', (s) => s.rowsWritten >= 20);
+    const faultStart = Date.now();
+    for (const c of cases) await setFault(config, { exchange: c.exchange, mode: c.mode, rate: 0.6, forMs: FAULT_MS });
+    for (const id of ids) {
+      const status = await collectors.waitFor(id, 'bad bodies counted, collecting again after the fault', (s) => s.rejectedItems >= 1 && (s.lastSuccessTime ?? 0) > faultStart + FAULT_MS, 90_000);
+      assert.equal(status.consecutiveErrors, 0);
+    }
+    await collectors.stopAll();
+    for (const c of cases) {
+      const quarantined = await storedRecords<QuarantineRow>(config, QUARANTINE_TABLE, `exchange = ${quoted(c.exchange)} AND data_type = 'trades' AND received_at >= ${since}`);
+      assert.ok(quarantined.length >= 1, `${c.exchange}: the bad bodies are in quarantine`);
+      for (const q of quarantined) {
+        assert.equal(q.symbol, c.symbol);
+        assert.match(q.reason, /not JSON/);
+        assert.ok(q.raw.length > 0 && q.receivedAt >= faultStart, 'raw body kept with its receive time');
+      }
+      if (c.mode === 'malformed') assert.ok(quarantined.some((q) => q.raw.includes('"oops"')), 'the malformed body verbatim');
+      const stored = await storedRows(config, 'trades', c.exchange, c.symbol, since);
+      const from = stored[0].eventTime + 1;
+      const expected = await truth<TruthTrade>(config, { exchange: c.exchange, type: 'trades', symbol: c.symbol, from, to: stored.at(-1)!.eventTime });
+      assert.deepEqual(stored.filter((r) => r.eventTime >= from).map((r) => r.tradeId), expected.map((t) => t.id), `${c.exchange}: no gap and no duplicate through the fault`);
+      assert.ok(stored.some((r) => r.eventTime > faultStart && r.eventTime < faultStart + FAULT_MS), 'trades of the fault window are stored');
+    }
+  });
+
+  it('records a gap and raises an alert when the exchange no longer serves the trades after the cursor', async () => {
+    const symbol = 'ETH/USDT:USDT';
+    // a cursor five minutes old: the simulator keeps ~50 s of fetchable trades at 20/s (historyLimit 1000)
+    const old = await truth<TruthTrade>(config, { exchange: 'okx', type: 'trades', symbol, from: Date.now() - 300_000, to: Date.now() - 299_000 });
+    const cursorTrade = old.at(-1)!;
+    const spec = { exchange: 'okx', dataType: 'trades' as const, symbols: [symbol], intervalMs: 500 };
+    const workflowId = collectorWorkflowId(spec);
+    await client.workflow.start('CollectorWorkflow', {
+      workflowId,
+      taskQueue: queueOf('okx'),
+      args: [{
+        ...collectorInput(config, spec),
+        carried: {
+          cursors: { [symbol]: { lastTime: cursorTrade.timestamp, idsAtLastTime: [cursorTrade.id] } },
+          rowsWritten: 0, batchesWritten: 0, rejectedItems: 0, gapsFound: 0, consecutiveErrors: 0, lastSuccessTime: null, lastError: null, paused: false, runs: 1,
+        },
+      }],
+    });
+    collectors.ids.push(workflowId);
+    const status = await collectors.waitFor(workflowId, 'gap found and rows written', (s) => s.gapsFound === 1 && s.rowsWritten > 0);
+    assert.equal(status.consecutiveErrors, 0);
+
+    const gaps = await eventually('gap row stored', async () => {
+      const rows = await storedRecords<CollectionGapRow>(config, COLLECTION_GAPS_TABLE, `exchange = 'okx' AND symbol = ${quoted(symbol)} AND detected_at >= ${since}`);
+      return rows.length ? rows : undefined;
+    });
+    assert.equal(gaps.length, 1);
+    const [gap] = gaps;
+    const stored = await storedRows(config, 'trades', 'okx', symbol, since);
+    assert.equal(gap.fromTime, cursorTrade.timestamp, 'the gap starts at the cursor');
+    assert.equal(gap.toTime, stored[0].eventTime, 'and ends at the first trade the exchange still served');
+    assert.equal(gap.dataType, 'trades');
+    const lost = await truth<TruthTrade>(config, { exchange: 'okx', type: 'trades', symbol, from: gap.fromTime, to: gap.toTime - 1 });
+    const firstId = BigInt(stored[0].tradeId);
+    assert.match(gap.reason, new RegExp(`ids ${BigInt(cursorTrade.id) + 1n}\\.\\.${firstId - 1n}`), 'the reason names the missing ids');
+    assert.ok(lost.length > 500, `the gap covers the trades the exchange could no longer serve (${lost.length})`);
+
+    const alerts = await eventually('gap alert stored', async () => {
+      const rows = await storedRecords<AlertRow>(config, ALERTS_TABLE, `key LIKE 'gap:okx:trades:%' AND raised_at >= ${since}`);
+      return rows.length ? rows : undefined;
+    });
+    assert.equal(alerts[0].severity, 'warning');
+    assert.equal(alerts[0].source, workflowId);
+    assert.match(alerts[0].message, /gap from/);
+    await collectors.stopAll();
+  });
+});

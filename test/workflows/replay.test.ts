@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import { loadConfig } from '../../src/config/load';
+import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { temporalClient } from '../../src/temporal/client';
+import { dataConverter } from '../../src/temporal/data-converter';
+import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
+import { workflowBundle } from '../../src/workers/workflow-bundle';
+import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
+import { Collectors } from './collector-fixture';
+
+/**
+ * Histories of real runs (fetches, child writes, signals, continue-as-new, a gap-free back-fill) replay against
+ * the current workflow bundle without nondeterminism errors: the guard for every later change to the workflows.
+ */
+describe('workflow replay', () => {
+  const config = loadConfig();
+  let workers: RunningWorkers;
+  let client: Client;
+  let collectors: Collectors;
+
+  before(async () => {
+    workers = await startWorkers(config, { queues: [collectQueue('okx'), collectQueue('binanceusdm'), STORAGE_QUEUE], identity: 'replay' });
+    client = await temporalClient(config);
+    collectors = new Collectors(client, config);
+  });
+
+  after(async () => {
+    await collectors?.stopAll();
+    await client?.connection.close();
+    await workers?.shutdown();
+  });
+
+  it('replays recorded collector and write histories with the current code', async () => {
+    const trades = await collectors.start({ exchange: 'okx', dataType: 'trades', symbols: ['BTC/USDT'], intervalMs: 200, maxHistoryEvents: 60 });
+    const ratios = await collectors.start({ exchange: 'binanceusdm', dataType: 'lsr_top_position', symbols: ['BTC/USDT:USDT'], intervalMs: 300 });
+    await collectors.waitFor(trades, 'rows', (s) => s.rowsWritten > 0);
+    const handle = client.workflow.getHandle(trades);
+    await handle.signal(pauseSignal);
+    await collectors.waitFor(trades, 'paused', (s) => s.paused);
+    await handle.signal(resumeSignal);
+    await handle.signal(updateSignal, { symbols: ['BTC/USDT', 'ETH/USDT'], intervalMs: 250 });
+    await collectors.waitFor(trades, 'two runs after the update', (s) => s.runs >= 3 && s.symbols.length === 2, 90_000);
+    await collectors.waitFor(ratios, 'rows', (s) => s.rowsWritten > 0);
+    await collectors.stopAll();
+
+    const runs: Array<{ workflowId: string; runId: string }> = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId = '${trades}' OR WorkflowId = '${ratios}'` })) runs.push(wf);
+    let writes = 0;
+    for await (const wf of client.workflow.list({ query: `WorkflowType = 'RedundantWriteWorkflow' AND ExecutionStatus = 'Completed'` })) {
+      if (writes++ < 5) runs.push(wf);
+    }
+    assert.ok(runs.length >= 3 + 1 + 5, `runs to replay: ${runs.length}`);
+    const histories = await Promise.all(
+      runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })),
+    );
+    const replayed = [];
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter }, histories)) replayed.push(result);
+    assert.equal(replayed.length, histories.length);
+    for (const result of replayed) assert.equal(result.error, undefined, `${result.workflowId} ${result.runId}: ${String(result.error)}`);
+    const signalled = histories.find((h) => h.workflowId === trades && (h.history.events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes));
+    assert.ok(signalled, 'a replayed history carries the signals');
+  });
+});
