@@ -3,10 +3,12 @@
  * `npm run bench -- recovery` runs one of them.
  */
 import os from 'node:os';
+import { benchCollectors } from './collectors';
 import { benchRecovery } from './recovery';
 
 const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
   recovery: { what: 'exchange outage end → first successful fetch, per collector', target: 'p95 ≤ 5 s', run: benchRecovery },
+  collectors: { what: '200 collectors at once, two worker processes, quorum writes to 3 stores', target: '≥ 200 collectors all keeping up', run: benchCollectors },
 };
 
 async function main(): Promise<void> {

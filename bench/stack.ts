@@ -3,11 +3,11 @@ import type { Config } from '../src/config/schema';
 import { writeTestConfig } from '../test/support/test-config';
 
 /** A private stack on free ports for one benchmark, stopped afterwards whatever happens. */
-export async function withStack<T>(run: (config: Config) => Promise<T>): Promise<T> {
-  const { config } = await writeTestConfig();
+export async function withStack<T>(run: (config: Config, configFile: string) => Promise<T>): Promise<T> {
+  const { config, file } = await writeTestConfig();
   await servicesUp(config);
   try {
-    return await run(config);
+    return await run(config, file);
   } finally {
     await servicesDown(config);
   }
