@@ -1,13 +1,33 @@
 import { Command, CommanderError } from 'commander';
-import { registerAlerts } from './alerts';
-import { registerCollect } from './collect';
 import { UsageError } from './context';
-import { registerReplicas } from './replicas';
-import { registerServices } from './services';
-import { registerSim } from './sim';
-import { registerStatus } from './status';
-import { registerUp } from './up';
-import { registerWorker } from './worker';
+
+type Register = (program: Command) => void;
+
+/**
+ * Each top-level command's module, loaded on demand: ccxt and the Temporal worker take seconds to load,
+ * and `marketprism alerts` should not pay for them. Help and unknown commands load them all.
+ */
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous on-demand loading is the point here */
+const COMMANDS: Record<string, () => Register> = {
+  up: () => require('./up').registerUp,
+  services: () => require('./services').registerServices,
+  worker: () => require('./worker').registerWorker,
+  collect: () => require('./collect').registerCollect,
+  sim: () => require('./sim').registerSim,
+  status: () => require('./status').registerStatus,
+  alerts: () => require('./alerts').registerAlerts,
+  replicas: () => require('./replicas').registerReplicas,
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The command word in argv, skipping global options (and the value of --config). */
+function commandWord(argv: string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '-c' || argv[i] === '--config') i++;
+    else if (!argv[i].startsWith('-')) return argv[i];
+  }
+  return undefined;
+}
 
 /**
  * `marketprism` — every failure ends in one line on stderr saying what was wrong and what to do,
@@ -22,15 +42,9 @@ const program = new Command('marketprism')
   })
   .exitOverride();
 
-registerUp(program);
-registerServices(program);
-registerWorker(program);
-registerCollect(program);
-registerSim(program);
-registerStatus(program);
-registerAlerts(program);
-registerReplicas(program);
-for (const cmd of program.commands) cmd.exitOverride();
+const word = commandWord(process.argv.slice(2));
+const wanted = word !== undefined && word in COMMANDS ? [word] : Object.keys(COMMANDS);
+for (const name of wanted) COMMANDS[name]()(program);
 
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);

@@ -66,13 +66,14 @@ describe('simulator faults through the reliability layer', () => {
     }
   }
 
-  const cases: Array<{ mode: string; extra?: Record<string, unknown>; type: string; attempts: number }> = [
+  /** retryAfterMs: the delay the exchange asked for, which wins over the class backoff */
+  const cases: Array<{ mode: string; extra?: Record<string, unknown>; type: string; attempts: number; retryAfterMs?: number }> = [
     { mode: 'server_error', type: 'server_budget_spent', attempts: 5 },
     { mode: 'error_rate', extra: { rate: 1 }, type: 'server_budget_spent', attempts: 5 },
     { mode: 'reset', type: 'connection_budget_spent', attempts: 6 },
     { mode: 'outage', type: 'connection_budget_spent', attempts: 6 },
     { mode: 'hang', type: 'timeout_budget_spent', attempts: 4 },
-    { mode: 'ban', type: 'rate_limit_budget_spent', attempts: 4 },
+    { mode: 'ban', extra: { retryAfterSec: 1 }, type: 'rate_limit_budget_spent', attempts: 4, retryAfterMs: 1_000 },
   ];
   for (const c of cases) {
     it(`${c.mode} ends in ${c.type} after ${c.attempts} attempts`, async () => {
@@ -84,7 +85,8 @@ describe('simulator faults through the reliability layer', () => {
       assert.equal(outcome.attempt, c.attempts);
       assert.equal(outcome.previousFailureType, c.type.replace('_budget_spent', ''));
       const delay = outcome.previousNextRetryDelayMs ?? -1;
-      assert.ok(delay >= 20 && delay <= 200, `retry delay from the class backoff with jitter, within [20, 200] ms: ${delay}`);
+      if (c.retryAfterMs !== undefined) assert.equal(delay, c.retryAfterMs, 'the retry waited what Retry-After asked');
+      else assert.ok(delay >= 20 && delay <= 200, `retry delay from the class backoff with jitter, within [20, 200] ms: ${delay}`);
     });
   }
 

@@ -31,6 +31,7 @@ describe('vertical slice: collect okx trades into ClickHouse', () => {
   });
 
   it('starts from the CLI, stores exactly the trades the exchange emitted, and shows in the UI', async () => {
+    const testStart = Date.now();
     const started = await runCliJson<Array<{ workflowId: string; started: boolean }>>(['collect', 'start', '--exchange', 'okx', '--type', 'trades', '--symbols', symbol, '--interval', '500ms']);
     assert.equal(started.length, 1);
     workflowId = started[0].workflowId;
@@ -38,7 +39,8 @@ describe('vertical slice: collect okx trades into ClickHouse', () => {
 
     const primary = config.stores[0];
     const client = storeClient(primary);
-    const where = `exchange = 'okx' AND symbol = '${symbol}'`;
+    // the stack is shared: only rows this test's collector wrote count
+    const where = `exchange = 'okx' AND symbol = '${symbol}' AND ingest_time >= ${testStart}`;
     const stored = await eventually('40 okx trades in the primary store', async () => {
       const rows = await selectRows<TradeRow>(client, primary.database, MARKET_TABLES.trades, { where, orderBy: 'event_time, trade_id' });
       return rows.length >= 40 ? rows : undefined;
@@ -61,7 +63,7 @@ describe('vertical slice: collect okx trades into ClickHouse', () => {
     assert.ok(status.rowsWritten >= 40, `status shows rows written (${status.rowsWritten})`);
 
     // The Temporal UI server lists it (the same API the UI's pages call).
-    const ui = await fetch(`http://127.0.0.1:${config.temporal.uiPort}/api/v1/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}"`)}`);
+    const ui = await fetch(`http://127.0.0.1:${config.temporal.uiPort}/api/v1/namespaces/${config.temporal.namespace}/workflows?query=${encodeURIComponent(`WorkflowId="${workflowId}" AND ExecutionStatus="Running"`)}`);
     assert.equal(ui.status, 200);
     const listed = (await ui.json()) as { executions?: Array<{ execution: { workflowId: string } }> };
     assert.deepEqual(listed.executions?.map((e) => e.execution.workflowId), [workflowId]);

@@ -1,5 +1,6 @@
 import type { Exchange } from 'ccxt';
 import type { Config } from '../../config/schema';
+import { callExchange } from '../../reliability/response-headers';
 import { createExchange } from './client';
 import { installResponseGuard } from './response-guard';
 
@@ -22,7 +23,8 @@ export class ExchangePool {
       }
       const exchange = createExchange(id, exchangeConfig);
       installResponseGuard(exchange);
-      instance = exchange.loadMarkets().then(() => exchange);
+      // wrapped like every other ccxt call, so a 429 while loading markets still carries its Retry-After
+      instance = callExchange(exchange, () => exchange.loadMarkets()).then(() => exchange);
       instance.catch(() => this.instances.delete(id));
       this.instances.set(id, instance);
     }
