@@ -19,3 +19,11 @@ export interface TradeCursor {
 }
 
 export type TradeCursors = Record<string, TradeCursor>;
+
+/**
+ * Upper bound on a batch's rows serialized as JSON. Batches travel through Temporal history (activity result,
+ * child workflow input, insert input), whose payload limit is 2 MB; with the compression codec they are far
+ * smaller, but the bound holds before compression. Fetch activities stop filling a batch at this size or at
+ * the collector's row limit, whichever comes first, and continue from the cursor in the next iteration.
+ */
+export const MAX_BATCH_BYTES = 768 * 1024;

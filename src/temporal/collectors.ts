@@ -1,5 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parseDuration, type Config } from '../config/schema';
+import { withOverrides } from '../reliability/policies';
 import type { FetchOptions } from '../activities/exchange';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
@@ -38,6 +39,8 @@ export function collectorInput(config: Config, spec: CollectorSpec): CollectorIn
     maxRowsPerBatch: MAX_ROWS_PER_BATCH,
     ...(spec.options && { options: spec.options }),
     ...(spec.maxHistoryEvents && { maxHistoryEvents: spec.maxHistoryEvents }),
+    // workflows cannot read config: overridden policies travel in the input (absent = the defaults)
+    ...(Object.keys(config.reliability).length > 0 && { policies: withOverrides(config.reliability) }),
   };
 }
 

@@ -38,11 +38,21 @@ export function workerReliability(config: Config, pool: ExchangePool, alerts: Al
       await alerts.resolve(key, change.dependency, `circuit breaker for ${change.dependency} closed: ${change.reason}`);
     }
   };
+  // One alert per (activity type, dependency) whose retry budget ran out; the next success resolves it.
+  const onBudget = async (event: { spent: boolean; dependency: string; activityType: string; failureType?: string; message?: string }): Promise<void> => {
+    const key = `budget:${event.activityType}:${event.dependency}`;
+    if (event.spent) {
+      await alerts.raise({ key, severity: 'warning', source: event.dependency, message: `${event.activityType} against ${event.dependency} gave up (${event.failureType}): ${event.message ?? ''}` });
+    } else if (alerts.isOpen(key)) {
+      await alerts.resolve(key, event.dependency, `${event.activityType} against ${event.dependency} succeeds again`);
+    }
+  };
   const interceptor = circuitBreakerInterceptors(breakers, {
     policies,
     rateLimiters,
     priorityOf,
     onStateChange,
+    onBudget,
     logger,
     healthProbes: {
       exchange: async (id) => {

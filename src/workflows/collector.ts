@@ -13,7 +13,7 @@ import type { Activities } from '../activities';
 import type { Batch, TradeCursors } from '../domain/batch';
 import type { DataType } from '../domain/data-types';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { activityOptions } from '../reliability/policies';
+import { activityOptions, DEFAULT_POLICIES, type Policies } from '../reliability/policies';
 import type { CollectionGapRow } from '../storage/records';
 import { RedundantWriteWorkflow } from './redundant-write';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
@@ -36,6 +36,8 @@ export interface CollectorInput {
   options?: FetchOptions;
   /** continue-as-new once the history has this many events (default MAX_HISTORY_EVENTS; tests force it low) */
   maxHistoryEvents?: number;
+  /** the reliability policies with the config's overrides; absent = DEFAULT_POLICIES */
+  policies?: Policies;
   /** carried across continue-as-new */
   carried?: CollectorState;
 }
@@ -95,8 +97,13 @@ export const FETCH_ACTIVITY = {
   ticker: 'fetchTicker',
 } as const satisfies Record<DataType, keyof Activities>;
 
-const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch'));
-const { raiseAlert } = proxyActivities<Activities>(activityOptions('alert'));
+/** The activities a collector run calls, with the run's policies (config overrides travel in the input). */
+function collectorActivities(policies: Policies) {
+  return {
+    fetchers: proxyActivities<Activities>(activityOptions('exchangeFetch', policies)),
+    ...proxyActivities<Activities>(activityOptions('alert', policies)),
+  };
+}
 
 function freshState(): CollectorState {
   return {
@@ -116,7 +123,7 @@ function freshState(): CollectorState {
 /** Writes a batch through the redundant-write path; returns once `quorum` stores hold it. */
 async function writeBatch(input: CollectorInput, batch: Batch): Promise<void> {
   await executeChild(RedundantWriteWorkflow, {
-    args: [{ batch, stores: input.stores, quorum: input.quorum }],
+    args: [{ batch, stores: input.stores, quorum: input.quorum, ...(input.policies && { policies: input.policies }) }],
     workflowId: `write/${batch.batchId}`,
     taskQueue: STORAGE_QUEUE,
     // a batch already being written finishes even if this collector is stopped meanwhile
@@ -133,6 +140,7 @@ function recordBatch(batchId: string, table: 'quarantine' | 'collection_gaps', r
 }
 
 async function alertGaps(input: CollectorInput, gaps: CollectionGapRow[]): Promise<void> {
+  const { raiseAlert } = collectorActivities(input.policies ?? DEFAULT_POLICIES);
   for (const gap of gaps) {
     await raiseAlert({
       key: `gap:${input.exchange}:${input.dataType}:${gap.symbol}:${gap.fromTime}`,
@@ -197,6 +205,7 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     announcedSymbols = symbols;
   };
 
+  const { fetchers } = collectorActivities(input.policies ?? DEFAULT_POLICIES);
   const fetch = fetchers[FETCH_ACTIVITY[input.dataType]] as (arg: FetchInput) => Promise<FetchResult>;
   for (;;) {
     await condition(() => !state.paused);

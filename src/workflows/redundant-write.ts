@@ -1,13 +1,15 @@
 import { CancellationScope, condition, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Batch } from '../domain/batch';
-import { activityOptions, DEFAULT_POLICIES, writeInsertOptions, writeRoundDelayMs } from '../reliability/policies';
+import { activityOptions, DEFAULT_POLICIES, writeInsertOptions, writeRoundDelayMs, type Policies } from '../reliability/policies';
 
 export interface RedundantWriteInput {
   batch: Batch;
   /** store ids; URLs and credentials stay in the workers' config */
   stores: string[];
   quorum: number;
+  /** the reliability policies with the config's overrides; absent = DEFAULT_POLICIES */
+  policies?: Policies;
 }
 
 export interface RedundantWriteResult {
@@ -19,11 +21,7 @@ export interface RedundantWriteResult {
   alerted: boolean;
 }
 
-const WRITES = DEFAULT_POLICIES.writes;
 const SOURCE = 'RedundantWriteWorkflow';
-const { insertBatch } = proxyActivities<Activities>(writeInsertOptions());
-const { hintRepair } = proxyActivities<Activities>(activityOptions('admin'));
-const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions('alert'));
 
 /**
  * Writes one batch to every store in parallel and completes once `quorum` stores hold it.
@@ -38,6 +36,11 @@ const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions
  */
 export async function RedundantWriteWorkflow(input: RedundantWriteInput): Promise<RedundantWriteResult> {
   const { batch, stores } = input;
+  const policies = input.policies ?? DEFAULT_POLICIES;
+  const WRITES = policies.writes;
+  const { insertBatch } = proxyActivities<Activities>(writeInsertOptions(policies));
+  const { hintRepair } = proxyActivities<Activities>(activityOptions('admin', policies));
+  const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions('alert', policies));
   const acknowledged: string[] = [];
   const scope = new CancellationScope();
 
@@ -49,7 +52,7 @@ export async function RedundantWriteWorkflow(input: RedundantWriteInput): Promis
         return;
       } catch (err) {
         if (isCancellation(err)) throw err;
-        await sleep(writeRoundDelayMs(round));
+        await sleep(writeRoundDelayMs(round, policies));
       }
     }
   };
@@ -90,7 +93,7 @@ export async function RedundantWriteWorkflow(input: RedundantWriteInput): Promis
         await hintRepair({ lagging: store, sources, hints: [{ batchId: batch.batchId, table: batch.table }] });
         break;
       } catch {
-        await sleep(writeRoundDelayMs(round)); // a hint is never dropped: the batch would stay missing
+        await sleep(writeRoundDelayMs(round, policies)); // a hint is never dropped: the batch would stay missing
       }
     }
   }

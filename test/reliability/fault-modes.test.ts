@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { collectQueue } from '../../src/domain/task-queues';
 import { simulatorUrl } from '../../src/services/simulator';
+import { openAlerts } from '../../src/storage/open-alerts';
 import { temporalClient } from '../../src/temporal/client';
 import { startCollector } from '../../src/temporal/collectors';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
@@ -28,6 +29,8 @@ const config: Config = {
     breaker: { consecutiveFailures: 10_000, minCalls: 10_000 },
   },
 };
+
+const BUDGET_ALERT = 'budget:fetchTrades:exchange:okx';
 
 async function fault(body: Record<string, unknown>): Promise<void> {
   const res = await fetch(`${simulatorUrl(config)}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exchange: 'okx', ...body }) });
@@ -87,6 +90,8 @@ describe('simulator faults through the reliability layer', () => {
       const delay = outcome.previousNextRetryDelayMs ?? -1;
       if (c.retryAfterMs !== undefined) assert.equal(delay, c.retryAfterMs, 'the retry waited what Retry-After asked');
       else assert.ok(delay >= 20 && delay <= 200, `retry delay from the class backoff with jitter, within [20, 200] ms: ${delay}`);
+      const alert = await eventually('a budget-spent alert', async () => (await openAlerts(config)).alerts.find((a) => a.key === BUDGET_ALERT), 30_000);
+      assert.match(alert.message, new RegExp(`fetchTrades against exchange:okx gave up \\(${c.type}\\)`));
     });
   }
 
@@ -105,6 +110,7 @@ describe('simulator faults through the reliability layer', () => {
     const { workflowId } = await startCollector(client, config, { exchange: 'okx', dataType: 'trades', symbols: ['BTC/USDT'], intervalMs: 50 });
     try {
       await eventually('the limiter back at its ceiling', async () => (limiter.rate('trades') >= ceiling ? true : undefined), 60_000);
+      await eventually('the budget alert resolved by the successes', async () => ((await openAlerts(config)).alerts.some((a) => a.key === BUDGET_ALERT) ? undefined : true), 30_000);
     } finally {
       await client.workflow.getHandle(workflowId).terminate('test done');
     }

@@ -37,6 +37,11 @@ export class AlertSink {
     return true;
   }
 
+  /** Whether this process raised the alert and has not resolved it. */
+  isOpen(key: string): boolean {
+    return this.open.has(key);
+  }
+
   /** Resolves by key; written even when another process raised it (alerts from workflows move between workers). */
   async resolve(key: string, source: string, message = 'resolved'): Promise<void> {
     this.open.delete(key);

@@ -1,5 +1,5 @@
 import type { Exchange } from 'ccxt';
-import type { TradeCursor, TradeCursors } from '../../domain/batch';
+import { MAX_BATCH_BYTES, type TradeCursor, type TradeCursors } from '../../domain/batch';
 import type { DataType } from '../../domain/data-types';
 import type { RowOf } from '../../domain/rows';
 import type { QuarantineRow } from '../../storage/records';
@@ -17,6 +17,19 @@ export interface PerSymbolFetch<T extends DataType, Item> {
   normalize(exchange: Exchange, symbol: string, item: Item, receiveTime: number, input: FetchInput): Normalized<RowOf<T>>;
   /** what distinguishes two items at the same time (default: the time itself, i.e. one item per instant) */
   key?(row: RowOf<T>): string;
+}
+
+/**
+ * The longest prefix of rows whose JSON fits in `budget` bytes (deep order books are the large rows). When
+ * the batch is still empty one row is always taken, so an oversized row cannot stall a collector forever.
+ */
+export function withinBytes<R>(rows: R[], budget: number, batchEmpty = false): R[] {
+  let used = 0;
+  for (let i = 0; i < rows.length; i++) {
+    used += JSON.stringify(rows[i]).length;
+    if (used > budget) return rows.slice(0, Math.max(i, batchEmpty ? 1 : 0));
+  }
+  return rows;
 }
 
 function rawJson(raw: unknown): string {
@@ -40,6 +53,7 @@ export function perSymbolActivity<T extends DataType, Item>(pool: ExchangePool, 
       const rejected: QuarantineRow[] = [];
       const cursors: TradeCursors = { ...input.cursors };
       let caughtUp = true;
+      let bytes = 0;
       for (const symbol of input.symbols) {
         current.symbol = symbol;
         const cursor = cursors[symbol];
@@ -56,8 +70,9 @@ export function perSymbolActivity<T extends DataType, Item>(pool: ExchangePool, 
         }
         fresh.sort((a, b) => a.eventTime - b.eventTime);
         const room = Math.max(0, input.maxRows - rows.length);
-        if (fresh.length > room) caughtUp = false;
-        const taken = fresh.slice(0, room);
+        const taken = withinBytes(fresh.slice(0, room), MAX_BATCH_BYTES - bytes, rows.length === 0);
+        if (taken.length < fresh.length) caughtUp = false;
+        bytes += taken.reduce((sum, r) => sum + JSON.stringify(r).length, 0);
         rows.push(...taken);
         const next = advance(cursor, taken.map((r) => ({ time: r.eventTime, key: keyOf(r) })));
         if (next) cursors[symbol] = next;

@@ -16,7 +16,7 @@ import { logger as defaultLogger, type Logger } from '../../logging';
 import type { BreakerRegistry, GrantedPermit, Outcome, StateChange } from '../../reliability/circuit-breaker';
 import { classify, toApplicationFailure } from '../../reliability/classify';
 import { dependencyOf } from '../../reliability/dependency';
-import { CIRCUIT_OPEN, DEFAULT_POLICIES, type Policies, type Priority } from '../../reliability/policies';
+import { BUDGET_SPENT_SUFFIX, CIRCUIT_OPEN, DEFAULT_POLICIES, type Policies, type Priority } from '../../reliability/policies';
 import type { RateLimiterRegistry } from '../../reliability/rate-limiter';
 import { startHealthProbing, type HealthProbes } from './health-prober';
 
@@ -29,6 +29,11 @@ export interface CircuitBreakerHooks {
   policies?: Policies;
   /** Exchange rate limiters: a token is taken before each exchange activity runs, and they adapt on 429 / success. */
   rateLimiters?: RateLimiterRegistry;
+  /**
+   * Called when a call's retry budget is spent (its failure is final), and on the next success of the same
+   * activity type against the same dependency: alerts are raised and resolved from here.
+   */
+  onBudget?: (event: { spent: boolean; dependency: string; activityType: string; failureType?: string; message?: string }) => void | Promise<void>;
   /** The rate-limit priority class of an exchange activity (default: collection). */
   priorityOf?: (activityType: string) => Priority;
   logger?: Logger;
@@ -62,6 +67,14 @@ export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: Cir
     }
   });
   const prober = hooks.healthProbes ? startHealthProbing(registry, hooks.healthProbes, log) : undefined;
+  const notifyBudget = (event: Parameters<NonNullable<CircuitBreakerHooks['onBudget']>>[0]): void => {
+    if (!hooks.onBudget) return;
+    try {
+      void Promise.resolve(hooks.onBudget(event)).catch((err: unknown) => log.error({ err: String(err) }, 'onBudget hook failed'));
+    } catch (err) {
+      log.error({ err: String(err) }, 'onBudget hook failed');
+    }
+  };
 
   const factory: ActivityInterceptorsFactory = (ctx) => ({
     inbound: {
@@ -94,6 +107,7 @@ export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: Cir
           const result = await next(input);
           record('success');
           limiter?.onSuccess();
+          if (dependency) notifyBudget({ spent: false, dependency: dependency.key, activityType });
           return result;
         } catch (err) {
           if (err instanceof CancelledFailure || ctx.cancellationSignal.aborted) {
@@ -104,7 +118,11 @@ export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: Cir
           const counted = classification.dependencyFailure && policies.breaker.countedClasses.includes(classification.class);
           record(counted ? 'failure' : 'ignored');
           if (classification.class === 'rate_limit') limiter?.onRateLimited(classification.retryAfterMs);
-          throw toApplicationFailure(err, attempt, { policies, classification });
+          const failure = toApplicationFailure(err, attempt, { policies, classification });
+          if (dependency && failure.type?.endsWith(BUDGET_SPENT_SUFFIX)) {
+            notifyBudget({ spent: true, dependency: dependency.key, activityType, failureType: failure.type, message: failure.message });
+          }
+          throw failure;
         }
       },
     },
