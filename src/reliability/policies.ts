@@ -263,7 +263,9 @@ export function retryPolicy(kind: ActivityKind, policies: Policies = DEFAULT_POL
   return {
     initialInterval: activity.initialIntervalMs,
     backoffCoefficient: policies.backoff.multiplier,
-    maximumInterval: policies.backoff.maxDelayMs,
+    // Temporal refuses a retry policy whose maximum is below its initial interval (the workflow task would
+    // fail on every attempt), so a small backoff cap from config never goes below the initial interval
+    maximumInterval: Math.max(policies.backoff.maxDelayMs, activity.initialIntervalMs),
     maximumAttempts: activity.maximumAttempts,
     nonRetryableErrorTypes: nonRetryableErrorTypes(policies),
   };
@@ -331,6 +333,6 @@ export function repairProbeDelayMs(probe: number, policies: Policies = DEFAULT_P
  */
 export function writeInsertOptions(policies: Policies = DEFAULT_POLICIES): ActivityOptions {
   const options = activityOptions('storeInsert', policies);
-  const cap = Math.min(policies.writes.insertRetryMaxIntervalMs, policies.backoff.maxDelayMs);
+  const cap = Math.max(Math.min(policies.writes.insertRetryMaxIntervalMs, policies.backoff.maxDelayMs), policies.activities.storeInsert.initialIntervalMs);
   return { ...options, heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, retry: { ...options.retry, maximumInterval: cap } };
 }

@@ -8,8 +8,10 @@ import {
   activityOptions,
   backoffCeilingMs,
   retryDelayMs,
+  retryPolicy,
   withOverrides,
   withinBudget,
+  writeInsertOptions,
 } from '../../src/reliability/policies';
 
 describe('retry delays', () => {
@@ -105,5 +107,17 @@ describe('overrides', () => {
     assert.match(bad.error!.issues[0].message, /a duration like 500ms/);
     assert.equal(reliabilityOverridesSchema.safeParse({ errorClasses: { network: { attempts: 1 } } }).success, false);
     assert.equal(reliabilityOverridesSchema.safeParse({ breaker: { countedClasses: ['bad_request'] } }).success, false);
+  });
+});
+
+describe('retry policies Temporal accepts', () => {
+  it('never have a maximum interval below the initial interval, whatever the backoff cap', () => {
+    const policies = withOverrides({ backoff: { maxDelayMs: 200 } });
+    for (const kind of ACTIVITY_KINDS) {
+      const retry = retryPolicy(kind, policies);
+      assert.ok(Number(retry.maximumInterval) >= Number(retry.initialInterval), `${kind}: ${String(retry.maximumInterval)} >= ${String(retry.initialInterval)}`);
+    }
+    const insert = writeInsertOptions(policies).retry!;
+    assert.ok(Number(insert.maximumInterval) >= Number(insert.initialInterval));
   });
 });
