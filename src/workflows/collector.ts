@@ -99,10 +99,9 @@ export const FETCH_ACTIVITY = {
 
 /** The activities a collector run calls, with the run's policies (config overrides travel in the input). */
 function collectorActivities(policies: Policies) {
-  return {
-    fetchers: proxyActivities<Activities>(activityOptions('exchangeFetch', policies)),
-    ...proxyActivities<Activities>(activityOptions('alert', policies)),
-  };
+  // proxies answer by name (a get trap): take members from them, never spread them
+  const { raiseAlert } = proxyActivities<Activities>(activityOptions('alert', policies));
+  return { fetchers: proxyActivities<Activities>(activityOptions('exchangeFetch', policies)), raiseAlert };
 }
 
 function freshState(): CollectorState {
