@@ -130,7 +130,14 @@ export function portInUse(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-export async function assertPortFree(port: number, what: string): Promise<void> {
+/**
+ * Fails with a one-line reason when another program holds the port. A process we just killed may hold it
+ * for a moment after it looks dead (a multi-threaded server's leader exits before its last thread closes
+ * the sockets), so a busy port gets a few seconds to come free first.
+ */
+export async function assertPortFree(port: number, what: string, graceMs = 3_000): Promise<void> {
+  const deadline = Date.now() + graceMs;
+  while ((await portInUse(port)) && Date.now() < deadline) await delay(100);
   if (await portInUse(port)) {
     throw new ServiceError(`port ${port} for ${what} is already taken by another program; stop it or choose another port in the config`);
   }
