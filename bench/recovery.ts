@@ -4,21 +4,15 @@
  * Default policies (seed values), a real Temporal server, ClickHouse stores and the simulator.
  */
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Config } from '../src/config/schema';
 import { collectQueue, STORAGE_QUEUE } from '../src/domain/task-queues';
-import { simulatorUrl } from '../src/services/simulator';
 import { temporalClient } from '../src/temporal/client';
 import { collectorStatus, startCollector } from '../src/temporal/collectors';
 import { startWorkers } from '../src/workers/start-workers';
+import { clearFaults, setFault } from '../test/support/simulator-admin';
 import { percentile, withStack } from './stack';
 
 const ROUNDS = Number(process.env.BENCH_RECOVERY_ROUNDS ?? 6);
 const SYMBOLS = ['BTC/USDT:USDT', 'ETH/USDT:USDT', 'BTC/USDT', 'ETH/USDT'];
-
-async function admin(config: Config, method: string, route: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${simulatorUrl(config)}${route}`, { method, headers: { 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
-  if (!res.ok) throw new Error(`simulator ${method} ${route}: ${res.status} ${await res.text()}`);
-}
 
 export async function benchRecovery(): Promise<Record<string, number>> {
   return withStack(async (config) => {
@@ -39,9 +33,9 @@ export async function benchRecovery(): Promise<Record<string, number>> {
       const samples: number[] = [];
       for (let round = 1; round <= ROUNDS; round++) {
         const outageMs = 5_000 + Math.round(Math.random() * 10_000);
-        await admin(config, 'POST', '/_admin/faults', { exchange: 'okx', mode: 'outage' });
+        await setFault(config, { exchange: 'okx', mode: 'outage' });
         await delay(outageMs);
-        await admin(config, 'DELETE', '/_admin/faults?exchange=okx');
+        await clearFaults(config);
         const ended = Date.now();
         const recoveries = await Promise.all(ids.map((id) => waitForSuccessAfter(id, ended)));
         samples.push(...recoveries);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { hasBatch, insertBatch, migrate } from '../../src/activities/storage';
+import { storageActivities } from '../../src/activities/storage';
 import { loadConfig } from '../../src/config/load';
 import type { TradeRow } from '../../src/domain/rows';
 import { STORAGE_QUEUE } from '../../src/domain/task-queues';
@@ -13,6 +13,7 @@ const SINCE = Date.UTC(2033, 4, 1);
 
 describe('marketprism replicas', () => {
   const config = loadConfig();
+  const { hasBatch, insertBatch, migrate } = storageActivities(config);
   const [primary, , replica2] = config.stores;
   let workers: RunningWorkers;
 

@@ -9,12 +9,12 @@ import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { collectQueue } from '../../src/domain/task-queues';
-import { simulatorUrl } from '../../src/services/simulator';
 import { openAlerts } from '../../src/storage/open-alerts';
 import { temporalClient } from '../../src/temporal/client';
 import { startCollector } from '../../src/temporal/collectors';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { failedActivities, type ActivityOutcome } from '../support/history';
+import { clearFaults, setFault } from '../support/simulator-admin';
 import { eventually } from '../support/wait';
 
 const base = loadConfig();
@@ -32,15 +32,6 @@ const config: Config = {
 
 const BUDGET_ALERT = 'budget:fetchTrades:exchange:okx';
 
-async function fault(body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${simulatorUrl(config)}/_admin/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ exchange: 'okx', ...body }) });
-  assert.equal(res.status, 200, await res.text());
-}
-
-async function clearFaults(): Promise<void> {
-  await fetch(`${simulatorUrl(config)}/_admin/faults?exchange=okx`, { method: 'DELETE' });
-}
-
 describe('simulator faults through the reliability layer', () => {
   let workers: RunningWorkers;
   let client: Client;
@@ -52,7 +43,7 @@ describe('simulator faults through the reliability layer', () => {
   });
 
   after(async () => {
-    await clearFaults();
+    await clearFaults(config);
     await workers?.shutdown();
     await client?.connection.close();
   });
@@ -65,7 +56,7 @@ describe('simulator faults through the reliability layer', () => {
       return await eventually(`a failed fetch in ${workflowId}`, async () => (await failedActivities(client, workflowId))[0], 60_000);
     } finally {
       await client.workflow.getHandle(workflowId).terminate('test done');
-      await clearFaults();
+      await clearFaults(config);
     }
   }
 
@@ -80,7 +71,7 @@ describe('simulator faults through the reliability layer', () => {
   ];
   for (const c of cases) {
     it(`${c.mode} ends in ${c.type} after ${c.attempts} attempts`, async () => {
-      await fault({ mode: c.mode, ...c.extra });
+      await setFault(config, { exchange: 'okx', mode: c.mode, ...c.extra });
       const outcome = await firstGiveUp(['BTC/USDT:USDT']);
       assert.equal(outcome.activityType, 'fetchTrades');
       assert.equal(outcome.failureType, c.type);
@@ -99,7 +90,7 @@ describe('simulator faults through the reliability layer', () => {
   it('429 with Retry-After is honoured, and sustained 429s shrink the rate limiter, which recovers afterwards', async () => {
     const limiter = workers.reliability.rateLimiters.get('okx');
     const ceiling = limiter.rate('trades');
-    await fault({ mode: 'rate_limit', retryAfterSec: 1 });
+    await setFault(config, { exchange: 'okx', mode: 'rate_limit', retryAfterSec: 1 });
     const outcome = await firstGiveUp(['ETH/USDT:USDT']);
     assert.equal(outcome.failureType, 'rate_limit_budget_spent');
     assert.equal(outcome.attempt, 4);

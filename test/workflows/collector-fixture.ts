@@ -2,7 +2,6 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config/schema';
 import type { DataType } from '../../src/domain/data-types';
 import type { RowOf } from '../../src/domain/rows';
-import { simulatorUrl } from '../../src/services/simulator';
 import { storeClient } from '../../src/storage/client';
 import { selectRows } from '../../src/storage/table-io';
 import { MARKET_TABLES, type TableDef } from '../../src/storage/tables';
@@ -31,21 +30,8 @@ export async function storedRecords<R>(config: Config, def: TableDef, where: str
   return selectRows<R>(storeClient(store), store.database, def, { where });
 }
 
-export async function truth<R>(config: Config, query: Record<string, string | number>): Promise<R[]> {
-  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
-  const res = await fetch(`${simulatorUrl(config)}/_admin/truth?${qs}`);
-  if (res.status !== 200) throw new Error(`truth ${qs}: ${res.status} ${await res.text()}`);
-  return (await res.json()) as R[];
-}
-
-export async function setFault(config: Config, fault: { exchange: string; mode: string; rate?: number; forMs?: number }): Promise<void> {
-  const res = await fetch(`${simulatorUrl(config)}/_admin/faults`, { method: 'POST', body: JSON.stringify(fault) });
-  if (res.status !== 200) throw new Error(`fault ${JSON.stringify(fault)}: ${res.status} ${await res.text()}`);
-}
-
-export async function clearFaults(config: Config): Promise<void> {
-  await fetch(`${simulatorUrl(config)}/_admin/reset`, { method: 'POST' });
-}
+// simulator admin helpers live in test/support; re-exported for the collector tests that import them from here
+export { clearFaults, setFault, truth } from '../support/simulator-admin';
 
 /** Starts collectors and remembers them, so `stopAll` can end them after the test. */
 export class Collectors {

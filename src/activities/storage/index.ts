@@ -1,4 +1,3 @@
-import { loadConfig } from '../../config/load';
 import type { Config } from '../../config/schema';
 import { checkConsistencyActivity } from './check-consistency';
 import { copyBatchActivity } from './copy-batch';
@@ -36,13 +35,3 @@ export function storageActivities(config: Config) {
     checkConsistency: checkConsistencyActivity(() => config),
   };
 }
-
-/** The same activities, looking stores up in loadConfig() (MARKETPRISM_CONFIG or the shipped default) per call. */
-const fromLoadedConfig = storeResolver(() => loadConfig());
-export const insertBatch = insertBatchActivity(fromLoadedConfig);
-export const hasBatch = hasBatchActivity(fromLoadedConfig);
-export const migrate = migrateActivity(fromLoadedConfig);
-export const copyBatch = copyBatchActivity(fromLoadedConfig, insertBatch);
-export const storeHealth = storeHealthActivity(fromLoadedConfig);
-export const missingBatches = missingBatchesActivity(fromLoadedConfig);
-export const checkConsistency = checkConsistencyActivity(() => loadConfig());

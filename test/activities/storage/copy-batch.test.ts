@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { checkConsistency, copyBatch, insertBatch, migrate, missingBatches, storeHealth } from '../../../src/activities/storage';
+import { storageActivities } from '../../../src/activities/storage';
 import { BATCH_NOT_FOUND } from '../../../src/activities/storage/copy-batch';
 import { loadConfig } from '../../../src/config/load';
 import type { Batch } from '../../../src/domain/batch';
@@ -38,6 +38,7 @@ async function rejection(p: Promise<unknown>): Promise<ApplicationFailure> {
 
 describe('storage repair activities against the test stack stores', () => {
   const config = loadConfig();
+  const { checkConsistency, copyBatch, insertBatch, migrate, missingBatches, storeHealth } = storageActivities(config);
   const [primary, replica1, replica2] = config.stores;
   const ids = config.stores.map((s) => s.id);
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { hasBatch, insertBatch, migrate, storageActivities } from '../../../src/activities/storage';
+import { storageActivities } from '../../../src/activities/storage';
 import type { Batch } from '../../../src/domain/batch';
 import { DATA_TYPES, type DataType } from '../../../src/domain/data-types';
 import { classify } from '../../../src/reliability/classify';
@@ -32,19 +32,21 @@ async function countRows(stores: TestStores, storeIndex: number, sql: string): P
 
 describe('storage activities (src/activities/storage) against three real stores', () => {
   let stores: TestStores;
+  let storage: ReturnType<typeof storageActivities>;
   before(async () => {
     stores = await startTestStores();
+    storage = storageActivities(stores.config);
   });
   after(async () => {
     await stores?.stop();
   });
 
-  it('migrate: applies the schema to each store (looked up by id in loadConfig()), then nothing', async () => {
+  it('migrate: applies the schema to each store (looked up by id in the config), then nothing', async () => {
     for (const s of stores.stores) {
-      const first = await migrate({ store: s.id });
+      const first = await storage.migrate({ store: s.id });
       assert.equal(first.store, s.id);
       assert.deepEqual(first.applied.map((m) => m.version), [1]);
-      assert.deepEqual((await migrate({ store: s.id })).applied, []);
+      assert.deepEqual((await storage.migrate({ store: s.id })).applied, []);
     }
   });
 
@@ -53,10 +55,10 @@ describe('storage activities (src/activities/storage) against three real stores'
       const batch = batchOf(type, 6);
       const before = Date.now();
       for (const [i, s] of stores.stores.entries()) {
-        assert.equal(await hasBatch({ store: s.id, batchId: batch.batchId }), false);
-        const result = await insertBatch({ store: s.id, batch });
+        assert.equal(await storage.hasBatch({ store: s.id, batchId: batch.batchId }), false);
+        const result = await storage.insertBatch({ store: s.id, batch });
         assert.deepEqual(result, { store: s.id, batchId: batch.batchId, table: type, rows: 6, checksum: rowsChecksum(MARKET_TABLES[type], batch.rows), alreadyPresent: false });
-        assert.equal(await hasBatch({ store: s.id, batchId: batch.batchId }), true);
+        assert.equal(await storage.hasBatch({ store: s.id, batchId: batch.batchId }), true);
 
         const stored = await batchRows(storeClient(s), s.database, type, batch.batchId);
         const expected = [...stored].map(({ batchId, ingestTime, ...row }) => {
@@ -74,8 +76,8 @@ describe('storage activities (src/activities/storage) against three real stores'
   it('insertBatch twice: the second is a no-op counted once in the ledger, and FINAL shows no duplicates', async () => {
     const store = stores.stores[1];
     const batch = batchOf('trades', 5, 1);
-    const first = await insertBatch({ store: store.id, batch });
-    const second = await insertBatch({ store: store.id, batch });
+    const first = await storage.insertBatch({ store: store.id, batch });
+    const second = await storage.insertBatch({ store: store.id, batch });
     assert.equal(first.alreadyPresent, false);
     assert.deepEqual(second, { ...first, alreadyPresent: true });
     const where = `batch_id = '${batch.batchId}'`;
@@ -93,16 +95,16 @@ describe('storage activities (src/activities/storage) against three real stores'
   it('rejects bad input as a non-retryable bad_request failure, before touching the store', async () => {
     const batch = batchOf('trades', 2, 2);
     const bad = { ...batch, rows: [{ ...batch.rows[0], price: Number.NaN }] };
-    await assert.rejects(insertBatch({ store: 'primary', batch: bad }), (err: unknown) => {
+    await assert.rejects(storage.insertBatch({ store: 'primary', batch: bad }), (err: unknown) => {
       assert.ok(err instanceof ApplicationFailure);
       assert.equal(err.type, 'bad_request');
       assert.equal(err.nonRetryable, true);
       assert.match(err.message, /^trades row 0: price = NaN: expected a finite number$/);
       return true;
     });
-    await assert.rejects(insertBatch({ store: 'nope', batch }), /store 'nope' is not in the config \(have: primary, replica-1, replica-2\)/);
-    await assert.rejects(insertBatch({ store: 'primary', batch: { ...batch, batchId: "x'; DROP" } }), /batch id .* is not valid/);
-    assert.equal(await hasBatch({ store: 'primary', batchId: batch.batchId }), false);
+    await assert.rejects(storage.insertBatch({ store: 'nope', batch }), /store 'nope' is not in the config \(have: primary, replica-1, replica-2\)/);
+    await assert.rejects(storage.insertBatch({ store: 'primary', batch: { ...batch, batchId: "x'; DROP" } }), /batch id .* is not valid/);
+    assert.equal(await storage.hasBatch({ store: 'primary', batchId: batch.batchId }), false);
   });
 
   it('storageActivities(config) serves the same activities over a given config', async () => {
@@ -116,7 +118,7 @@ describe('storage activities (src/activities/storage) against three real stores'
   it('a stopped store fails the insert with a connection error the reliability layer classifies', async () => {
     const store = stores.stores[2];
     await stopStore(store, stores.config.dataDir);
-    await assert.rejects(insertBatch({ store: store.id, batch: batchOf('trades', 2, 4) }), (err: unknown) => {
+    await assert.rejects(storage.insertBatch({ store: store.id, batch: batchOf('trades', 2, 4) }), (err: unknown) => {
       assert.ok(err instanceof StoreUnavailableError, String(err));
       assert.equal(err.code, 'ECONNREFUSED');
       assert.equal(err.storeId, store.id);

@@ -1,0 +1,19 @@
+import type { Config } from '../../src/config/schema';
+import { simulatorUrl } from '../../src/services/simulator';
+
+/** The exchange simulator's admin API, as tests and benchmarks drive it: ground truth and faults. */
+export async function truth<R>(config: Config, query: Record<string, string | number>): Promise<R[]> {
+  const qs = new URLSearchParams(Object.entries(query).map(([k, v]): [string, string] => [k, String(v)]));
+  const res = await fetch(`${simulatorUrl(config)}/_admin/truth?${qs}`);
+  if (res.status !== 200) throw new Error(`truth ${qs}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as R[];
+}
+
+export async function setFault(config: Config, fault: { exchange: string; mode: string; rate?: number; forMs?: number; retryAfterSec?: number }): Promise<void> {
+  const res = await fetch(`${simulatorUrl(config)}/_admin/faults`, { method: 'POST', body: JSON.stringify(fault) });
+  if (res.status !== 200) throw new Error(`fault ${JSON.stringify(fault)}: ${res.status} ${await res.text()}`);
+}
+
+export async function clearFaults(config: Config): Promise<void> {
+  await fetch(`${simulatorUrl(config)}/_admin/reset`, { method: 'POST' });
+}
