@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { DATA_TYPES } from '../domain/data-types';
 import { reliabilityOverridesSchema } from '../reliability/overrides-schema';
 import { DURATION_PATTERN, parseDuration } from './duration';
+import { DEFAULT_PORTS } from './ports';
 
 /** Re-exported: callers import duration parsing from here. */
 export { DURATION_PATTERN, parseDuration };
@@ -46,7 +47,7 @@ export const configSchema = z.strictObject({
   temporal: z.strictObject({
     address: z.string().regex(/^[^\s:]+:\d+$/, 'host:port like 127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
-    uiPort: port.default(8233),
+    uiPort: port.default(DEFAULT_PORTS.temporalUi),
     /** whether `services up` runs a local dev server */
     managed: z.boolean().default(true),
   }),
@@ -54,7 +55,7 @@ export const configSchema = z.strictObject({
   writeQuorum: z.number().int().min(1).default(2),
   simulator: z.strictObject({
     enabled: z.boolean().default(true),
-    port: port.default(8790),
+    port: port.default(DEFAULT_PORTS.simulator),
     seed: z.number().int().default(42),
     tradesPerSecond: z.number().positive().max(10_000).default(5),
   }),

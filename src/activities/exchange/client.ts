@@ -6,11 +6,6 @@ export class UnknownExchangeError extends Error {
   override name = 'UnknownExchangeError';
 }
 
-/** ccxt exchange ids this ccxt build knows. */
-export function supportedExchangeIds(): string[] {
-  return ccxt.exchanges;
-}
-
 /**
  * Builds a ccxt exchange from config. `api` overrides ccxt's urls.api: a string replaces every API URL,
  * a mapping replaces the named ones. This is the only place a ccxt exchange is constructed.
