@@ -12,6 +12,7 @@ import {
 import type { Activities } from '../activities';
 import type { Batch, TradeCursors } from '../domain/batch';
 import type { DataType } from '../domain/data-types';
+import { quarantinedBodiesOf } from '../domain/quarantined-failure';
 import { STORAGE_QUEUE } from '../domain/task-queues';
 import { activityOptions, DEFAULT_POLICIES, type Policies } from '../reliability/policies';
 import type { CollectionGapRow } from '../storage/records';
@@ -160,6 +161,13 @@ async function writeResult(input: CollectorInput, result: FetchResult): Promise<
   }
 }
 
+/** "Activity task failed" says nothing: the status shows what the activity itself reported. */
+function innermostMessage(err: unknown): string {
+  let e = err as { message?: string; cause?: unknown } | undefined;
+  while (e?.cause) e = e.cause as typeof e;
+  return e?.message ?? String(err);
+}
+
 /**
  * One collector per (exchange, data type, symbol set): fetch from the cursors → write at quorum → sleep,
  * forever. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
@@ -226,7 +234,12 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
       caughtUp = result.caughtUp;
     } catch (err) {
       state.consecutiveErrors += 1;
-      state.lastError = (err as Error).message;
+      state.lastError = innermostMessage(err);
+      const bodies = quarantinedBodiesOf(err);
+      if (bodies) {
+        await writeBatch(input, recordBatch(bodies.batchId, 'quarantine', bodies.rows));
+        state.rejectedItems += bodies.rows.length;
+      }
     }
     const info = workflowInfo();
     if (info.continueAsNewSuggested || info.historyLength > (input.maxHistoryEvents ?? MAX_HISTORY_EVENTS) || info.historySize > MAX_HISTORY_BYTES) {

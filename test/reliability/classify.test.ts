@@ -6,6 +6,7 @@ import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { ApplicationFailure } from '@temporalio/common';
 import ccxt from 'ccxt';
 import { createExchange } from '../../src/activities/exchange/client';
+import { QUARANTINED_BODIES, quarantinedBodiesOf } from '../../src/domain/quarantined-failure';
 import { classify, toApplicationFailure } from '../../src/reliability/classify';
 import { withOverrides } from '../../src/reliability/policies';
 import { callExchange, parseRetryAfter } from '../../src/reliability/response-headers';
@@ -234,6 +235,16 @@ describe('toApplicationFailure', () => {
     assert.match(spent.message, /gave up on attempt 6: the connection retry budget is 5/);
     const policies = withOverrides({ errorClasses: { connection: { attempts: 1 } } });
     assert.equal(toApplicationFailure(err, 2, { policies }).type, 'connection_budget_spent');
+  });
+
+  it('a failure carrying unparseable bodies is final and hands them to the workflow in its details', () => {
+    const rows = [{ exchange: 'okx', dataType: 'trades', symbol: 'BTC/USDT', reason: 'not JSON', raw: '{"oops"', receivedAt: 1 }];
+    const err = Object.assign(new ccxt.BadResponse('okx answered 200 with "{oops", not JSON'), { [QUARANTINED_BODIES]: { batchId: 'quarantine-1', rows } });
+    const failure = toApplicationFailure(err, 1);
+    assert.equal(failure.type, 'server');
+    assert.equal(failure.nonRetryable, true, 'a retry could not hand the body on');
+    assert.deepEqual(quarantinedBodiesOf(failure), { batchId: 'quarantine-1', rows });
+    assert.equal(toApplicationFailure(new ccxt.BadResponse('plain'), 1).nonRetryable, false, 'without bodies the class budget applies');
   });
 
   it('long messages (whole response bodies) are cut to one line', () => {

@@ -9,6 +9,7 @@ import { temporalClient } from '../../src/temporal/client';
 import { collectorInput, collectorWorkflowId } from '../../src/temporal/collectors';
 import { collectQueue as queueOf } from '../../src/domain/task-queues';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
+import { failedActivities } from '../support/history';
 import { eventually } from '../support/wait';
 import { clearFaults, Collectors, quoted, setFault, storedRecords, storedRows, truth } from './collector-fixture';
 
@@ -16,7 +17,6 @@ import { clearFaults, Collectors, quoted, setFault, storedRecords, storedRows, t
  * Bad answers from an exchange: malformed and truncated bodies are quarantined and counted while the
  * collector keeps going (gap-free); history the exchange no longer serves becomes a recorded gap and an alert.
  */
-const FAULT_MS = 4_000;
 type TruthTrade = { id: string; timestamp: number };
 /** this test's rows, gaps and alerts (the stack is shared with other test files) */
 const since = Date.now();
@@ -49,15 +49,27 @@ describe('collectors under malformed responses and lost history', () => {
     for (const c of cases) ids.push(await collectors.start({ exchange: c.exchange, dataType: 'trades', symbols: [c.symbol], intervalMs: 300 }));
     for (const id of ids) await collectors.waitFor(id, 'first rows', (s) => s.rowsWritten >= 20);
     const faultStart = Date.now();
-    for (const c of cases) await setFault(config, { exchange: c.exchange, mode: c.mode, rate: 0.6, forMs: FAULT_MS });
+    // the fault lasts until every collector has met it: a fixed window could pass while a collector is writing
+    for (const c of cases) await setFault(config, { exchange: c.exchange, mode: c.mode, rate: 0.6 });
+    for (const id of ids) await collectors.waitFor(id, 'a bad body counted', (s) => s.rejectedItems >= 1, 90_000);
+    await clearFaults(config);
+    const faultEnd = Date.now();
+    const counted: number[] = [];
     for (const id of ids) {
-      const status = await collectors.waitFor(id, 'bad bodies counted, collecting again after the fault', (s) => s.rejectedItems >= 1 && (s.lastSuccessTime ?? 0) > faultStart + FAULT_MS, 90_000);
+      const status = await collectors.waitFor(id, 'bad bodies counted, collecting again after the fault', (s) => (s.lastSuccessTime ?? 0) > faultEnd);
       assert.equal(status.consecutiveErrors, 0);
+      // each bad body ended its fetch (the collector's next iteration is the retry) and was counted once
+      const failedFetches = (await failedActivities(client, id)).filter((a) => a.activityType === 'fetchTrades');
+      assert.ok(failedFetches.every((f) => /not JSON/.test(f.message ?? '') && f.nonRetryable));
+      assert.equal(status.rejectedItems, failedFetches.length);
+      counted.push(status.rejectedItems);
     }
     await collectors.stopAll();
-    for (const c of cases) {
-      const quarantined = await storedRecords<QuarantineRow>(config, QUARANTINE_TABLE, `exchange = ${quoted(c.exchange)} AND data_type = 'trades' AND received_at >= ${since}`);
-      assert.ok(quarantined.length >= 1, `${c.exchange}: the bad bodies are in quarantine`);
+    for (const [i, c] of cases.entries()) {
+      const quarantined = await eventually(`${c.exchange}: every counted body in quarantine`, async () => {
+        const rows = await storedRecords<QuarantineRow>(config, QUARANTINE_TABLE, `exchange = ${quoted(c.exchange)} AND data_type = 'trades' AND received_at >= ${since}`);
+        return rows.length === counted[i] ? rows : undefined;
+      });
       for (const q of quarantined) {
         assert.equal(q.symbol, c.symbol);
         assert.match(q.reason, /not JSON/);
@@ -68,7 +80,7 @@ describe('collectors under malformed responses and lost history', () => {
       const from = stored[0].eventTime + 1;
       const expected = await truth<TruthTrade>(config, { exchange: c.exchange, type: 'trades', symbol: c.symbol, from, to: stored.at(-1)!.eventTime });
       assert.deepEqual(stored.filter((r) => r.eventTime >= from).map((r) => r.tradeId), expected.map((t) => t.id), `${c.exchange}: no gap and no duplicate through the fault`);
-      assert.ok(stored.some((r) => r.eventTime > faultStart && r.eventTime < faultStart + FAULT_MS), 'trades of the fault window are stored');
+      assert.ok(stored.some((r) => r.eventTime > faultStart && r.eventTime < faultEnd), 'trades of the fault window are stored');
     }
   });
 

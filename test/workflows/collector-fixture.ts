@@ -53,10 +53,13 @@ export class Collectors {
 
   /** Waits until the collector's status satisfies `check`. */
   waitFor(workflowId: string, what: string, check: (s: CollectorStatus) => boolean, timeoutMs = 60_000): Promise<CollectorStatus> {
+    let last: CollectorStatus | undefined;
     return eventually(`${workflowId}: ${what}`, async () => {
-      const s = await this.status(workflowId);
-      return check(s) ? s : undefined;
-    }, timeoutMs, 300);
+      last = await this.status(workflowId);
+      return check(last) ? last : undefined;
+    }, timeoutMs, 300).catch((err: Error) => {
+      throw new Error(`${err.message}; last status ${JSON.stringify(last)}`);
+    });
   }
 
   async stopAll(): Promise<void> {

@@ -5,7 +5,7 @@ import type { CollectionGapRow, QuarantineRow } from '../../storage/records';
 import { callExchange } from '../../reliability/response-headers';
 import type { ExchangePool } from './exchanges';
 import { advance, compareIds, fetchResult, lastIdOf, newerThan, type FetchInput, type FetchResult } from './fetch-result';
-import { carryingMalformed } from './malformed-carry';
+import { quarantiningUnparseable } from './unparseable-bodies';
 import { normalizeTrade } from './normalize/trades';
 import { tradePaging, type TradePaging } from './trade-paging';
 
@@ -84,7 +84,7 @@ async function fetchSymbol(exchange: Exchange, input: FetchInput, symbol: string
  */
 export function fetchTradesActivity(pool: ExchangePool) {
   return async function fetchTrades(input: FetchTradesInput): Promise<FetchTradesResult> {
-    return carryingMalformed(input.exchange, 'trades', input.symbols, async (current) => {
+    return quarantiningUnparseable(input.exchange, 'trades', async (current) => {
       const exchange = await pool.get(input.exchange);
       const rows: TradeRow[] = [];
       const rejected: QuarantineRow[] = [];

@@ -6,7 +6,7 @@ import type { QuarantineRow } from '../../storage/records';
 import { callExchange } from '../../reliability/response-headers';
 import type { ExchangePool } from './exchanges';
 import { advance, fetchResult, newerThan, type FetchInput, type FetchResult } from './fetch-result';
-import { carryingMalformed } from './malformed-carry';
+import { quarantiningUnparseable } from './unparseable-bodies';
 import type { Normalized } from './normalize/common';
 
 /** How one data type is fetched for one symbol and mapped to rows; the loop around it is shared. */
@@ -47,7 +47,7 @@ function rawJson(raw: unknown): string {
 export function perSymbolActivity<T extends DataType, Item>(pool: ExchangePool, spec: PerSymbolFetch<T, Item>) {
   const keyOf = spec.key ?? ((row: RowOf<T>) => String(row.eventTime));
   return (input: FetchInput): Promise<FetchResult<T>> =>
-    carryingMalformed(input.exchange, spec.table, input.symbols, async (current) => {
+    quarantiningUnparseable(input.exchange, spec.table, async (current) => {
       const exchange = await pool.get(input.exchange);
       const rows: Array<RowOf<T>> = [];
       const rejected: QuarantineRow[] = [];
