@@ -1,9 +1,10 @@
 import { isIP } from 'node:net';
 import { Command, InvalidArgumentError } from 'commander';
 import { startSimulator } from './server';
+import { parseHistoryFlag, type HistoryDepth, type PagedHistoryExchange } from './trade-history';
 
 /**
- * Process entry: `tsx simulator/main.ts --port P [--host A] --seed S --trades-per-second R [--history-limit N]`.
+ * Process entry: `tsx simulator/main.ts --port P [--host A] --seed S --trades-per-second R [--trade-history okx=10m,deribit=all]`.
  * Prints one JSON line {"ready":true,"url":...} once listening; exits cleanly on SIGTERM/SIGINT;
  * a bad argument or a taken port is one line on stderr and exit code 1.
  */
@@ -29,6 +30,15 @@ function positive(text: string): number {
   return value;
 }
 
+/** --trade-history okx=10m,binance=all → per-exchange history depths; a bad entry is one line. */
+function tradeHistory(text: string): Partial<Record<PagedHistoryExchange, HistoryDepth>> {
+  try {
+    return parseHistoryFlag(text);
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+}
+
 async function main(): Promise<void> {
   const program = new Command('simulator')
     .description('MarketPrism exchange simulator (okx, binance, binanceusdm, bybit, deribit)')
@@ -36,7 +46,7 @@ async function main(): Promise<void> {
     .option('--host <addr>', 'listen address (0.0.0.0 to serve other hosts/containers)', host, '127.0.0.1')
     .option('--seed <seed>', 'market seed', integer('--seed', -(2 ** 31), 2 ** 31), 42)
     .option('--trades-per-second <rate>', 'trades per second per instrument', positive, 5)
-    .option('--history-limit <trades>', 'newest trades per instrument that can still be fetched', integer('--history-limit', 1, 10_000_000))
+    .option('--trade-history <exchange=depth,...>', "how far back paged trade history reaches, e.g. okx=10m,deribit=all (default: the real exchanges': okx 90d, others all)", tradeHistory)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
   try {
@@ -47,10 +57,10 @@ async function main(): Promise<void> {
     process.stderr.write(`simulator: ${message}\n`);
     process.exit(1);
   }
-  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; historyLimit?: number }>();
+  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>> }>();
   let sim;
   try {
-    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, historyLimit: opts.historyLimit });
+    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, tradeHistory: opts.tradeHistory });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =

@@ -11,6 +11,7 @@ import { FaultInputError, FaultRegistry, parseFault, type Fault } from './faults
 import { SimHttpError, type SimResponse } from './http';
 import { INSTRUMENTS, isSimExchange, SIM_EXCHANGES, type SimExchange } from './instruments';
 import { Market } from './market';
+import { HistoryInputError, parseHistoryDepth, parseHistoryExchange, TradeHistory, type HistoryDepth, type PagedHistoryExchange } from './trade-history';
 import { truth, TruthInputError } from './truth';
 
 /**
@@ -23,8 +24,11 @@ export interface SimulatorOptions {
   host?: string;
   seed: number;
   tradesPerSecond: number;
-  /** newest trades per instrument that can still be fetched (older ones exist only in ground truth) */
-  historyLimit?: number;
+  /**
+   * per exchange, how far back its paged trade endpoint reaches (older trades exist only in ground truth);
+   * unset exchanges keep the real exchange's depth (DEFAULT_TRADE_HISTORY in trade-history.ts)
+   */
+  tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>;
   /** the market clock; defaults to the wall clock */
   now?: () => number;
 }
@@ -34,9 +38,6 @@ export interface RunningSimulator {
   port: number;
   close(): Promise<void>;
 }
-
-/** ~3 minutes of trades at the default 5/s: like the recent-trades window real exchanges keep. */
-export const DEFAULT_HISTORY_LIMIT = 1_000;
 
 const EXCHANGES: Record<SimExchange, SimExchangeApi> = { okx, binance, binanceusdm, bybit, deribit };
 
@@ -70,11 +71,10 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const host = opts.host ?? '127.0.0.1';
   const now = opts.now ?? Date.now;
   const market = new Market({ seed: opts.seed, tradesPerSecond: opts.tradesPerSecond });
-  const historyLimit = opts.historyLimit ?? DEFAULT_HISTORY_LIMIT;
-  if (!(Number.isInteger(historyLimit) && historyLimit > 0)) throw new Error(`historyLimit must be a positive whole number of trades (got ${historyLimit})`);
+  const tradeHistory = new TradeHistory(opts.tradeHistory);
   const emitted = new EmittedLog();
   const faults = new FaultRegistry();
-  const ctx: ExchangeContext = { market, historyLimit, recordSnapshot: (type, inst, record) => emitted.record(type, inst, record) };
+  const ctx: ExchangeContext = { market, tradeHistory, recordSnapshot: (type, inst, record) => emitted.record(type, inst, record) };
 
   async function admin(req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<SimResponse> {
     const wallNow = Date.now();
@@ -103,8 +103,23 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         faults.clear(exchange ?? undefined);
         return { status: 200, body: { ok: true } };
       }
+      case 'GET /_admin/trade-history':
+        return { status: 200, body: tradeHistory.table() };
+      case 'POST /_admin/trade-history': {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse((await readBody(req)) || 'null');
+        } catch {
+          return adminError(400, 'trade-history body is not valid JSON; send {"exchange":"okx","depth":"60s"}');
+        }
+        const body = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as Record<string, unknown>;
+        const exchange = parseHistoryExchange(body.exchange);
+        tradeHistory.set(exchange, parseHistoryDepth(body.depth, `depth of ${exchange}`));
+        return { status: 200, body: tradeHistory.table() };
+      }
       case 'POST /_admin/reset':
         faults.clear();
+        tradeHistory.reset();
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/truth':
         return { status: 200, body: truth(query, market, emitted, now()) };
@@ -186,7 +201,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         }
       } catch (err) {
         if (err instanceof SimHttpError) response = err.response;
-        else if (err instanceof FaultInputError || err instanceof TruthInputError) response = adminError(400, err.message);
+        else if (err instanceof FaultInputError || err instanceof TruthInputError || err instanceof HistoryInputError) response = adminError(400, err.message);
         else response = adminError(500, `simulator bug: ${(err as Error).message}`);
       }
       send(res, response);

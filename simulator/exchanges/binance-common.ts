@@ -57,7 +57,7 @@ export function aggTrades(family: Family, req: SimRequest, ctx: ExchangeContext)
   if (startTime !== undefined && endTime !== undefined && endTime - startTime > 3_600_000) {
     binanceFail(400, -1127, 'More than 1 hours between startTime and endTime.');
   }
-  const window = tradeWindow(ctx, inst, req.now);
+  const window = tradeWindow(ctx, inst, req.now, ctx.tradeHistory.depth(family));
   let lo: number;
   let hi: number;
   if (fromId !== undefined) {

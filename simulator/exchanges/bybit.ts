@@ -1,7 +1,7 @@
 import { intParam, json, pageSize, SimHttpError, type SimRequest, type SimResponse } from '../http';
 import { findInstrument, INSTRUMENTS, type Instrument } from '../instruments';
 import { decimalString, type RatioKind } from '../market';
-import { tradesInWindow, tradeWindow } from './trade-window';
+import { newestTrades } from './trade-window';
 import type { ExchangeContext, FaultKind, SimExchangeApi } from './types';
 
 /**
@@ -56,8 +56,7 @@ function instrumentsInfo(req: SimRequest): SimResponse {
 function recentTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const inst = instrument(req);
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam(req)), inst.type === 'spot' ? 60 : 500, inst.type === 'spot' ? 60 : 1000);
-  const window = tradeWindow(ctx, inst, req.now);
-  const list = tradesInWindow(ctx, inst, window, window.newest - limit + 1, window.newest).reverse().map((t) => ({
+  const list = newestTrades(ctx, inst, req.now, limit).reverse().map((t) => ({
     execId: String(t.id), symbol: inst.id, price: decimalString(t.price, inst.priceDecimals), size: decimalString(t.amount, inst.amountDecimals),
     side: t.side === 'buy' ? 'Buy' : 'Sell', time: String(t.timestamp), isBlockTrade: false, isRPITrade: false,
   }));

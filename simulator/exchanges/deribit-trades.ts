@@ -2,6 +2,7 @@ import type { SimRequest, SimResponse } from '../http';
 import type { Instrument } from '../instruments';
 import { roundTo, type SimTrade } from '../market';
 import { countArg, enumArg, instrumentArg, intArg, invalidParam, rpcResult } from './deribit-rpc';
+import { DERIBIT_RECENT_MS, shallower } from '../trade-history';
 import { tradesInWindow, tradeWindow } from './trade-window';
 import type { ExchangeContext } from './types';
 
@@ -41,8 +42,10 @@ function tradeRow(ctx: ExchangeContext, inst: Instrument, t: SimTrade): Record<s
 function page(req: SimRequest, ctx: ExchangeContext, inst: Instrument, bounds: Bounds, anchoredAtStart: boolean): SimResponse {
   const count = countArg(req, DEFAULT_COUNT, MAX_COUNT);
   const sorting = enumArg(req, 'sorting', SORTINGS, 'default');
-  enumArg(req, 'include_old', ['true', 'false'], 'false');
-  const window = tradeWindow(ctx, inst, req.now);
+  // without include_old=true only the last 7 days are served (ccxt always sends true)
+  const includeOld = enumArg(req, 'include_old', ['true', 'false'], 'false') === 'true';
+  const depth = ctx.tradeHistory.depth('deribit');
+  const window = tradeWindow(ctx, inst, req.now, includeOld ? depth : shallower(depth, DERIBIT_RECENT_MS));
   // a start older than the fetchable history continues at the oldest kept trade (the rest is lost)
   const lo = Math.max(bounds.from ?? window.oldest, window.oldest);
   const hi = Math.min(bounds.to ?? window.newest, window.newest);

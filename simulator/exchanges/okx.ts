@@ -1,7 +1,7 @@
 import { intParam, json, pageSize, SimHttpError, type SimRequest, type SimResponse } from '../http';
 import { findInstrument, INSTRUMENTS, type Instrument } from '../instruments';
 import { decimalString, type RatioKind } from '../market';
-import { tradesInWindow, tradeWindow } from './trade-window';
+import { newestTrades, tradesInWindow, tradeWindow } from './trade-window';
 import type { ExchangeContext, FaultKind, SimExchangeApi } from './types';
 
 /**
@@ -45,8 +45,7 @@ function tradeRow(inst: Instrument, t: { id: number; timestamp: number; price: n
 function recentTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const inst = instrument(req);
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam), 100, 500);
-  const window = tradeWindow(ctx, inst, req.now);
-  return ok(tradesInWindow(ctx, inst, window, window.newest - limit + 1, window.newest).reverse().map((t) => tradeRow(inst, t)));
+  return ok(newestTrades(ctx, inst, req.now, limit).reverse().map((t) => tradeRow(inst, t)));
 }
 
 /**
@@ -59,7 +58,7 @@ function historyTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam), 100, 100);
   const byTime = (req.query.get('type') ?? '1') === '2';
   if (!['1', '2'].includes(req.query.get('type') ?? '1')) badParam('type');
-  const window = tradeWindow(ctx, inst, req.now);
+  const window = tradeWindow(ctx, inst, req.now, ctx.tradeHistory.depth('okx'));
   const toIndex = (value: number, edge: 'after' | 'before'): number => {
     if (!byTime) return value;
     // after=ts: trades strictly older than ts → index below the first at/after ts; before=ts: strictly newer

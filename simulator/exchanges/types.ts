@@ -2,12 +2,13 @@ import type { SimRequest, SimResponse } from '../http';
 import type { Instrument, SimExchange } from '../instruments';
 import type { Market } from '../market';
 import type { SnapshotType } from '../emitted';
+import type { TradeHistory } from '../trade-history';
 
-/** What every exchange handler gets: the market, the fetchable-history bound and the emitted-snapshot log. */
+/** What every exchange handler gets: the market, the fetchable-history depths and the emitted-snapshot log. */
 export interface ExchangeContext {
   market: Market;
-  /** how many of the newest trades per instrument can still be fetched */
-  historyLimit: number;
+  /** how far back each exchange's paged trade endpoint still serves trades */
+  tradeHistory: TradeHistory;
   /** record a snapshot the handler served, so ground truth can return exactly what was emitted */
   recordSnapshot(type: SnapshotType, inst: Instrument, record: { timestamp: number } & Record<string, unknown>): void;
 }

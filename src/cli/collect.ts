@@ -74,9 +74,13 @@ export function registerCollect(program: Command): void {
       if (!workflowId && !opts.all) throw new UsageError('name a collector workflow id (see `marketprism collect list`) or pass --all');
       const client = await temporalClient(configFrom(opts));
       const ids = opts.all ? (await listCollectors(client)).map((c) => c.workflowId) : [workflowId as string];
-      for (const id of ids) await stopCollector(client, id);
+      // side by side: each may wait for its write in flight
+      const outcomes = await Promise.all(ids.map((id) => stopCollector(client, id)));
       await client.connection.close();
-      output(opts, { stopped: ids }, () => (ids.length ? ids.map((id) => `stopped: ${id}`).join('\n') : 'no collector was running'));
+      const terminated = ids.filter((_, i) => outcomes[i] === 'terminated');
+      output(opts, { stopped: ids, terminated }, () =>
+        ids.length ? ids.map((id, i) => (outcomes[i] === 'terminated' ? `terminated (its write did not finish in time; run \`marketprism replicas repair\`): ${id}` : `stopped: ${id}`)).join('\n') : 'no collector was running',
+      );
     });
   collect
     .command('list')

@@ -1,15 +1,23 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
 import type { Config } from '../config/schema';
-import { isDataType, DATA_TYPES, type DataType } from '../domain/data-types';
+import { BATCH_TABLES, isBatchTable, type BatchTable } from '../storage/batch-tables';
 import { closeStoreClients } from '../storage/client';
 import { temporalClient } from '../temporal/client';
-import { checkReplicas, repairReplicas, repairStatus, type ReplicaCheck } from '../temporal/replicas';
+import { checkReplicas, DEFAULT_DIFFERING_ROWS, repairReplicas, repairStatus, type ReplicaCheck, type TableDifference } from '../temporal/replicas';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 
 interface CheckOptions extends GlobalOptions {
   table?: string;
   since?: string;
+  rows?: string;
+}
+
+/** --rows: how many differing keys to list per differing (table, day). */
+export function parseRowLimit(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_DIFFERING_ROWS;
+  if (!/^\d{1,6}$/.test(text)) throw new UsageError(`--rows '${text}' is not a count; give a whole number like 10 (0 lists no rows)`);
+  return Number(text);
 }
 
 /** --since: epoch ms (digits only) or a duration back from now (`1h`, `30m`, `7d`). */
@@ -22,9 +30,9 @@ export function parseSince(text: string, now = Date.now()): number {
   }
 }
 
-export function parseTable(text: string | undefined): DataType | undefined {
+export function parseTable(text: string | undefined): BatchTable | undefined {
   if (text === undefined) return undefined;
-  if (!isDataType(text)) throw new UsageError(`--table '${text}' is not a data type; use one of ${DATA_TYPES.join(', ')}`);
+  if (!isBatchTable(text)) throw new UsageError(`--table '${text}' is not a data type; use one of ${BATCH_TABLES.join(', ')}`);
   return text;
 }
 
@@ -42,10 +50,32 @@ function describeCheck(check: ReplicaCheck): string {
   const differing = check.tables.filter((t) => !t.identical);
   if (differing.length === 0) return `stores identical: ${check.tables.map((t) => `${t.table} ${t.stores[0]?.rows ?? 0}`).join(', ')} rows`;
   const rows = [['TABLE', 'DAY', ...check.tables[0].stores.map((s) => s.store)]];
+  const keys: string[] = [];
   for (const t of differing) {
-    for (const d of t.differences) rows.push([t.table, dayText(d.day), ...d.stores.map((s) => (s.error ? `error: ${s.error}` : `${s.rows} rows #${s.checksum}`))]);
+    for (const d of t.differences) {
+      rows.push([t.table, dayText(d.day), ...d.stores.map((s) => (s.error ? `error: ${s.error}` : `${s.rows} rows #${s.checksum}`))]);
+      keys.push(...describeRows(t.table, d));
+    }
   }
-  return `stores differ in ${differing.map((t) => t.table).join(', ')}:\n${table(rows)}`;
+  return [`stores differ in ${differing.map((t) => t.table).join(', ')}:`, table(rows), ...(keys.length ? ['differing rows (natural key: what differs):', ...keys] : [])].join('\n');
+}
+
+/** One line per differing natural key of a (table, day): which stores lack it, which hold other values. */
+function describeRows(tableName: string, d: TableDifference): string[] {
+  const prefix = `  ${tableName} ${d.day ?? 'all'}`;
+  if (d.rowsError) return [`${prefix}: rows not listed: ${d.rowsError}`];
+  const lines = (d.rows ?? []).map((r) => {
+    const key = Object.entries(r.key).map(([k, v]) => `${k}=${String(v)}`).join(' ');
+    const held = Object.entries(r.stores).filter(([, h]) => h !== null) as Array<[string, string]>;
+    const missing = Object.entries(r.stores).filter(([, h]) => h === null).map(([s]) => s);
+    const what = [
+      ...(missing.length ? [`missing on ${missing.join(', ')}`] : []),
+      ...(new Set(held.map(([, h]) => h)).size > 1 ? [`values differ: ${held.map(([s, h]) => `${s} #${h}`).join(', ')}`] : []),
+    ];
+    return `${prefix} ${key}: ${what.join('; ')}`;
+  });
+  if (d.moreRows) lines.push(`${prefix}: more rows differ (raise --rows to list more)`);
+  return lines;
 }
 
 export function registerReplicas(program: Command): void {
@@ -53,15 +83,17 @@ export function registerReplicas(program: Command): void {
   replicas
     .command('check')
     .description('compare every store per table and day (row count + checksum) and the batch ledgers; exit 1 when they differ')
-    .option('--table <type>', `one data type (${DATA_TYPES.join(', ')})`)
-    .option('--since <ms|duration>', 'only rows with event time from this epoch ms, or this long ago (e.g. 1h)')
+    .option('--table <type>', `one table (${BATCH_TABLES.join(', ')})`)
+    .option('--since <ms|duration>', 'only rows with event time (gaps: from time, quarantine: received time) from this epoch ms, or this long ago (e.g. 1h)')
+    .option('--rows <n>', `list up to n differing natural keys per differing table and day (default ${DEFAULT_DIFFERING_ROWS}; 0 = none)`)
     .option('--json', 'print JSON')
     .action(async (_o: CheckOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<CheckOptions>();
       const config = configFrom(opts);
       const tableName = parseTable(opts.table);
       const sinceMs = opts.since === undefined ? undefined : parseSince(opts.since);
-      const check = await checkReplicas(config, { table: tableName, sinceMs }).finally(() => closeStoreClients());
+      const rowLimit = parseRowLimit(opts.rows);
+      const check = await checkReplicas(config, { table: tableName, sinceMs, rows: rowLimit }).finally(() => closeStoreClients());
       output(opts, check, () => describeCheck(check));
       if (!check.identical) process.exitCode = 1;
     });

@@ -45,11 +45,20 @@ export interface OpenInterestRow extends RowBase {
   openInterestValue: number | null;
 }
 
+/**
+ * A forced close. Deribit's public feed (bankruptcy settlements) says only when and how much in base currency,
+ * so side, price and amount are null there; at least one of amount and baseValue is always present.
+ */
 export interface LiquidationRow extends RowBase {
-  side: 'buy' | 'sell';
-  price: number;
-  amount: number;
-  /** natural key: exchange id where given, else a hash of the fields */
+  /** side of the liquidation order; null when the exchange does not say */
+  side: 'buy' | 'sell' | null;
+  /** bankruptcy/fill price; null when the exchange does not say */
+  price: number | null;
+  /** size in contracts (the exchange's amount unit); null when the exchange gives only a base-currency value */
+  amount: number | null;
+  /** size in base currency, as the exchange reports it; null when it reports only contracts */
+  baseValue: number | null;
+  /** natural key: the exchange's id where given, else a hash of time, side, price and sizes */
   liquidationId: string;
 }
 

@@ -9,10 +9,11 @@
  *     activities: { exchangeFetch: { startToCloseTimeout: 30s, maximumAttempts: 10 } }
  *     breaker: { consecutiveFailures: 5, failureRate: 0.5, window: 60s, minCalls: 20, openDuration: 30s, halfOpenProbes: 3 }
  *     rateLimits: { defaults: { trades: 50 }, exchanges: { okx: { collection: 5 } }, decreaseFactor: 0.5 }
+ *     writes: { quorumGrace: 5s, quorumAlertAfter: 30s, repairProbeMaxDelay: 10s, repairMaxPending: 5000 }
  */
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDuration } from '../config/duration';
-import { ACTIVITY_KINDS, ERROR_CLASSES, PRIORITIES, type ActivityPolicy, type BreakerPolicy, type PolicyOverrides } from './policies';
+import { ACTIVITY_KINDS, ERROR_CLASSES, PRIORITIES, type ActivityPolicy, type BreakerPolicy, type PolicyOverrides, type WritePolicy } from './policies';
 
 const duration = z.string().regex(DURATION_PATTERN, 'a duration like 500ms, 1s, 5m, 1h or 30d').transform(parseDuration);
 const count = z.number().int().min(0);
@@ -92,6 +93,41 @@ const rateLimitOverride = z
     return defined({ ...rest, decreaseCooldownMs: decreaseCooldown });
   });
 
+const positiveCount = z.number().int().min(1);
+
+const writeOverride = z
+  .strictObject({
+    quorumGrace: duration.optional(),
+    quorumAlertAfter: duration.optional(),
+    insertRetryMaxInterval: duration.optional(),
+    insertHeartbeatTimeout: duration.optional(),
+    roundBaseDelay: duration.optional(),
+    roundMaxDelay: duration.optional(),
+    repairProbeBaseDelay: duration.optional(),
+    repairProbeMaxDelay: duration.optional(),
+    repairMaxPending: positiveCount.optional(),
+    repairHistoryEvents: positiveCount.optional(),
+    repairFailedKept: positiveCount.optional(),
+    hintsPerSignal: positiveCount.optional(),
+  })
+  .transform(
+    (o): Partial<WritePolicy> =>
+      defined({
+        quorumGraceMs: o.quorumGrace,
+        quorumAlertAfterMs: o.quorumAlertAfter,
+        insertRetryMaxIntervalMs: o.insertRetryMaxInterval,
+        insertHeartbeatTimeoutMs: o.insertHeartbeatTimeout,
+        roundBaseDelayMs: o.roundBaseDelay,
+        roundMaxDelayMs: o.roundMaxDelay,
+        repairProbeBaseDelayMs: o.repairProbeBaseDelay,
+        repairProbeMaxDelayMs: o.repairProbeMaxDelay,
+        repairMaxPending: o.repairMaxPending,
+        repairHistoryEvents: o.repairHistoryEvents,
+        repairFailedKept: o.repairFailedKept,
+        hintsPerSignal: o.hintsPerSignal,
+      }),
+  );
+
 /** Zod schema of the `reliability:` config section; its output is PolicyOverrides. */
 export const reliabilityOverridesSchema = z
   .strictObject({
@@ -103,6 +139,7 @@ export const reliabilityOverridesSchema = z
     activities: z.partialRecord(z.enum(ACTIVITY_KINDS), activityOverride).optional(),
     breaker: breakerOverride.optional(),
     rateLimits: rateLimitOverride.optional(),
+    writes: writeOverride.optional(),
   })
   .transform((o): PolicyOverrides => defined(o));
 

@@ -7,7 +7,7 @@
  * - Float64 cannot be reinterpreted as UInt64 directly on 18.16; reinterpretAsString first (it drops trailing
  *   zero bytes, which reinterpretAsUInt64 pads back), giving the IEEE-754 bits in both TS and SQL.
  */
-export type ColumnKind = 'string' | 'uint64' | 'uint32' | 'float64' | 'nullableFloat64' | 'levels' | 'hash64' | 'insertTime';
+export type ColumnKind = 'string' | 'nullableString' | 'uint64' | 'uint32' | 'float64' | 'nullableFloat64' | 'levels' | 'hash64' | 'insertTime';
 
 /** One physical ClickHouse column of a field. */
 export interface PhysicalColumn {
@@ -57,6 +57,9 @@ export function encodeField(kind: ColumnKind, column: string, value: unknown, wh
     case 'string':
       if (typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string`);
       return { [column]: value };
+    case 'nullableString':
+      if (value !== null && value !== undefined && typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string or null`);
+      return { [column]: value ?? null };
     case 'uint64':
       return { [column]: unsignedInt(value, where, Number.MAX_SAFE_INTEGER) };
     case 'uint32':
@@ -93,6 +96,7 @@ function safeNumber(raw: unknown, column: string): number {
 export function decodeField(kind: ColumnKind, column: string, raw: Record<string, unknown>): unknown {
   switch (kind) {
     case 'string':
+    case 'nullableString':
     case 'float64':
     case 'nullableFloat64':
       return raw[column];
@@ -114,6 +118,8 @@ export function physicalColumns(kind: ColumnKind, column: string): PhysicalColum
   switch (kind) {
     case 'string':
       return [{ name: column, type: 'String' }];
+    case 'nullableString':
+      return [{ name: column, type: 'Nullable(String)' }];
     case 'uint64':
     case 'hash64':
       return [{ name: column, type: 'UInt64' }];
@@ -144,6 +150,9 @@ export function checksumText(kind: ColumnKind, value: unknown): string {
   switch (kind) {
     case 'string':
       return Buffer.from(value as string, 'utf8').toString('hex');
+    case 'nullableString':
+      // hex never contains 'n', so NULL and every string (even '') stay distinct
+      return value === null || value === undefined ? 'n' : Buffer.from(value as string, 'utf8').toString('hex');
     case 'uint32':
     case 'uint64':
     case 'hash64':
@@ -163,6 +172,8 @@ export function checksumTextSql(kind: ColumnKind, column: string): string {
   switch (kind) {
     case 'string':
       return `lower(hex(${column}))`;
+    case 'nullableString':
+      return `if(isNull(${column}), 'n', lower(hex(assumeNotNull(${column}))))`;
     case 'uint32':
     case 'uint64':
     case 'hash64':

@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { DataType } from '../domain/data-types';
+import { batchTableDef, timeColumnOf, type BatchTable } from './batch-tables';
 import { checksumSql } from './checksum';
 import { qualified } from './identifiers';
-import { BATCHES_TABLE, dayPartition, MARKET_TABLES } from './tables';
+import { BATCHES_TABLE, dayPartition } from './tables';
 
 /**
  * What one store holds of one table, in a form two stores can compare without moving rows: per UTC day
@@ -12,7 +12,7 @@ import { BATCHES_TABLE, dayPartition, MARKET_TABLES } from './tables';
  * so a duplicate absorbed by the natural key does not count twice.
  */
 export interface DayDigest {
-  /** YYYYMMDD (UTC) of event_time */
+  /** YYYYMMDD (UTC) of the table's time column (event_time; from_time / received_at for bookkeeping tables) */
   day: number;
   rows: number;
   checksum: string;
@@ -36,14 +36,19 @@ export function totalDigest(parts: readonly Digest[]): Digest {
   return { rows, checksum: sum.toString() };
 }
 
-/** Per-day digests of a market table, for rows with event_time >= sinceMs. */
-export async function marketTableDigest(client: ClickHouseClient, database: string, table: DataType, sinceMs = 0): Promise<DayDigest[]> {
+/** `<time column> >= sinceMs`, validated (the value goes into SQL text). */
+export function sinceCondition(table: BatchTable, sinceMs: number): string {
   if (!Number.isSafeInteger(sinceMs) || sinceMs < 0) throw new RangeError(`since ${sinceMs} is not an epoch ms timestamp`);
-  const def = MARKET_TABLES[table];
+  return `${timeColumnOf(table)} >= ${sinceMs}`;
+}
+
+/** Per-day digests of a market or bookkeeping table, for rows whose time column is >= sinceMs. */
+export async function tableDigest(client: ClickHouseClient, database: string, table: BatchTable, sinceMs = 0): Promise<DayDigest[]> {
+  const def = batchTableDef(table);
   const query = [
-    `SELECT toUInt32(${dayPartition('event_time')}) AS day, toString(count()) AS digest_rows, toString(${checksumSql(def)}) AS digest_checksum`,
+    `SELECT toUInt32(${dayPartition(timeColumnOf(table))}) AS day, toString(count()) AS digest_rows, toString(${checksumSql(def)}) AS digest_checksum`,
     `FROM ${qualified(database, def.name)} FINAL`,
-    `WHERE event_time >= ${sinceMs}`,
+    `WHERE ${sinceCondition(table, sinceMs)}`,
     'GROUP BY day ORDER BY day',
   ].join(' ');
   const result = await client.query({ query, format: 'JSONEachRow' });
@@ -56,9 +61,9 @@ export async function marketTableDigest(client: ClickHouseClient, database: stri
  * optionally of one table's batches and of entries written since `sinceMs`. The store's own insert time is
  * not part of the checksum (a repaired copy is recorded later than the original).
  */
-export async function ledgerDigest(client: ClickHouseClient, database: string, table?: DataType, sinceMs = 0): Promise<Digest> {
+export async function ledgerDigest(client: ClickHouseClient, database: string, table?: BatchTable, sinceMs = 0): Promise<Digest> {
   const conditions = [
-    ...(table ? [`table_name = '${MARKET_TABLES[table].name}'`] : []),
+    ...(table ? [`table_name = '${batchTableDef(table).name}'`] : []),
     ...(sinceMs > 0 ? [`inserted_at >= toDateTime(${Math.floor(sinceMs / 1000)})`] : []),
   ];
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';

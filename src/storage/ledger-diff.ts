@@ -1,12 +1,12 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { isDataType, type DataType } from '../domain/data-types';
+import { isBatchTable, type BatchTable } from './batch-tables';
 import { qualified } from './identifiers';
 import { BATCHES_TABLE } from './tables';
 
 /** One batch a store should hold: what a repair hint names. */
 export interface BatchRef {
   batchId: string;
-  table: DataType;
+  table: BatchTable;
 }
 
 /**
@@ -23,7 +23,8 @@ export async function ledgerBatches(client: ClickHouseClient, database: string):
     throw err;
   }
   const rows = await result.json<{ batch_id: string; table_name: string }>();
-  return rows.filter((r) => isDataType(r.table_name)).map((r) => ({ batchId: r.batch_id, table: r.table_name as DataType }));
+  // market and bookkeeping batches alike: a store that was down missed both
+  return rows.filter((r) => isBatchTable(r.table_name)).map((r) => ({ batchId: r.batch_id, table: r.table_name as BatchTable }));
 }
 
 /** Batches some other ledger holds and `target` lacks, in batch id order, each once. */

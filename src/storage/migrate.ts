@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createDatabaseSql, createTableSql } from './ddl';
-import { physicalColumns } from './columns';
+import { physicalColumns, type PhysicalColumn } from './columns';
 import { qualified, sqlIdentifier } from './identifiers';
 import { MIGRATIONS, type Migration, type MigrationContext } from './migrations';
 import type { SchemaMigrationRow } from './records';
@@ -15,6 +15,11 @@ export interface MigrationResult {
   version: number;
 }
 
+/** The table's physical columns in declaration order, each with the field it stores. */
+function declaredColumns(def: TableDef): Array<PhysicalColumn & { field: string }> {
+  return [...def.fields, ...def.stamps].flatMap((f) => physicalColumns(f.kind, sqlIdentifier(f.column, 'column')).map((c) => ({ ...c, field: f.field })));
+}
+
 function context(client: ClickHouseClient, database: string): MigrationContext {
   const ctx: MigrationContext = {
     client,
@@ -26,22 +31,39 @@ function context(client: ClickHouseClient, database: string): MigrationContext {
       await ctx.exec(createTableSql(database, def));
     },
     async addColumn(def: TableDef, field: string) {
-      const declared = [...def.fields, ...def.stamps].find((f) => f.field === field);
-      if (!declared) throw new Error(`migration: ${def.name} declares no field ${field}; declare it in src/storage/tables.ts first`);
-      for (const c of physicalColumns(declared.kind, declared.column)) {
+      // placed after the column declared before it, so a migrated table has a fresh table's column order
+      const columns = declaredColumns(def);
+      const at = columns.findIndex((c) => c.field === field);
+      if (at < 0) throw new Error(`migration: ${def.name} declares no field ${field}; declare it in src/storage/tables.ts first`);
+      for (let i = at; i < columns.length && columns[i].field === field; i++) {
+        const c = columns[i];
         if (await ctx.columnExists(def.name, c.name)) continue;
         const dflt = c.serverDefault ? ` DEFAULT ${c.serverDefault}` : '';
-        await ctx.exec(`ALTER TABLE ${qualified(database, def.name)} ADD COLUMN ${c.name} ${c.type}${dflt}`);
+        const after = i > 0 ? ` AFTER ${columns[i - 1].name}` : '';
+        await ctx.exec(`ALTER TABLE ${qualified(database, def.name)} ADD COLUMN ${c.name} ${c.type}${dflt}${after}`);
+      }
+    },
+    async modifyColumn(def: TableDef, field: string) {
+      const columns = declaredColumns(def).filter((c) => c.field === field);
+      if (columns.length === 0) throw new Error(`migration: ${def.name} declares no field ${field}; declare it in src/storage/tables.ts first`);
+      for (const c of columns) {
+        const current = await ctx.columnType(def.name, c.name);
+        if (current === undefined) throw new Error(`migration: ${qualified(database, def.name)} has no column ${c.name} to change; add it with addColumn`);
+        if (current === c.type) continue;
+        await ctx.exec(`ALTER TABLE ${qualified(database, def.name)} MODIFY COLUMN ${c.name} ${c.type}`);
       }
     },
     async columnExists(table, column) {
+      return (await ctx.columnType(table, column)) !== undefined;
+    },
+    async columnType(table, column) {
       // identifiers were validated, and system.columns filters on literals only
       const result = await client.query({
-        query: `SELECT count() AS n FROM system.columns WHERE database = '${sqlIdentifier(database, 'database')}' AND table = '${sqlIdentifier(table, 'table')}' AND name = '${sqlIdentifier(column, 'column')}'`,
+        query: `SELECT type FROM system.columns WHERE database = '${sqlIdentifier(database, 'database')}' AND table = '${sqlIdentifier(table, 'table')}' AND name = '${sqlIdentifier(column, 'column')}'`,
         format: 'JSONEachRow',
       });
-      const [row] = await result.json<{ n: string | number }>();
-      return Number(row.n) > 0;
+      const [row] = await result.json<{ type: string }>();
+      return row?.type;
     },
   };
   return ctx;

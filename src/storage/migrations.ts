@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { SCHEMA_TABLES, type TableDef } from './tables';
+import { MARKET_TABLES, NULLABLE_LIQUIDATIONS_VERSION, SCHEMA_TABLES, type TableDef } from './tables';
 
 /**
  * Versioned schema changes, applied in order once per store and recorded in schema_migrations.
@@ -15,9 +15,16 @@ export interface MigrationContext {
   exec(sql: string): Promise<void>;
   /** CREATE TABLE IF NOT EXISTS from the declaration */
   createTable(def: TableDef): Promise<void>;
-  /** ALTER TABLE ADD COLUMN for a declared field, skipping columns that exist */
+  /** ALTER TABLE ADD COLUMN for a declared field (after the column declared before it), skipping columns that exist */
   addColumn(def: TableDef, field: string): Promise<void>;
+  /**
+   * ALTER TABLE MODIFY COLUMN to the declared type, skipping columns that have it already. Only for columns
+   * outside the sorting key (ClickHouse cannot change a key column's type; 18.16 allows no Nullable key).
+   */
+  modifyColumn(def: TableDef, field: string): Promise<void>;
   columnExists(table: string, column: string): Promise<boolean>;
+  /** the column's type as system.columns reports it, undefined when the table has no such column */
+  columnType(table: string, column: string): Promise<string | undefined>;
 }
 
 export interface Migration {
@@ -32,6 +39,17 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'baseline: market tables, batches ledger, alerts, collection_gaps, quarantine',
     async up(ctx) {
       for (const def of SCHEMA_TABLES) await ctx.createTable(def);
+    },
+  },
+  {
+    // Deribit's public liquidations (bankruptcy settlements) carry no side, price, contracts or id; they were
+    // quarantined until these columns could hold NULL. liquidation_id stays the (non-null) sorting key.
+    version: NULLABLE_LIQUIDATIONS_VERSION,
+    name: 'liquidations: side, price, amount nullable; base_value added',
+    async up(ctx) {
+      const def = MARKET_TABLES.liquidations;
+      for (const field of ['side', 'price', 'amount']) await ctx.modifyColumn(def, field);
+      await ctx.addColumn(def, 'baseValue');
     },
   },
 ];

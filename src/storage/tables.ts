@@ -20,6 +20,12 @@ export interface TableField {
   /** snake_case, as in ClickHouse (a `levels` field spans <column>_price and <column>_amount) */
   column: string;
   kind: ColumnKind;
+  /**
+   * Schema version (src/storage/migrations.ts) that added this field to a table that already existed. Such a
+   * field must be nullable; while NULL it is left out of the row checksum, so batches written before it existed
+   * keep the checksum their ledger entries recorded (src/storage/checksum.ts).
+   */
+  addedIn?: number;
 }
 
 export interface TableDef {
@@ -94,17 +100,24 @@ function marketTable<T extends DataType>(
   name: T,
   own: Kinds<Omit<RowOf<T>, keyof RowBase>>,
   key: Array<FieldName<RowOf<T>>>,
+  addedIn: Partial<Record<FieldName<RowOf<T>>, number>> = {},
 ): TableDef {
+  const def = table<RowOf<T>>(name, {
+    fields: { ...MARKET_BASE, ...own } as Kinds<RowOf<T>>,
+    orderBy: ['exchange', 'symbol', ...key] as Array<FieldName<RowOf<T>>>,
+    partitionBy: dayPartition('event_time'),
+  });
+  const added = addedIn as Record<string, number | undefined>;
   return {
-    ...table<RowOf<T>>(name, {
-      fields: { ...MARKET_BASE, ...own } as Kinds<RowOf<T>>,
-      orderBy: ['exchange', 'symbol', ...key] as Array<FieldName<RowOf<T>>>,
-      partitionBy: dayPartition('event_time'),
-    }),
+    ...def,
+    fields: def.fields.map((f) => (added[f.field] === undefined ? f : { ...f, addedIn: added[f.field] })),
     stamps: fieldsOf(MARKET_STAMP),
     aliases: [{ name: 'event_dt', type: 'DateTime', expression: 'toDateTime(intDiv(event_time, 1000))' }],
   };
 }
+
+/** The schema version that made liquidation side/price/amount nullable and added base_value (migrations.ts). */
+export const NULLABLE_LIQUIDATIONS_VERSION = 2;
 
 const lsr = { longShortRatio: 'float64', longAccount: 'nullableFloat64', shortAccount: 'nullableFloat64', period: 'string' } as const;
 
@@ -117,7 +130,15 @@ export const MARKET_TABLES: Readonly<Record<DataType, TableDef>> = {
     ['eventTime'],
   ),
   open_interest: marketTable('open_interest', { openInterestAmount: 'nullableFloat64', openInterestValue: 'nullableFloat64' }, ['eventTime']),
-  liquidations: marketTable('liquidations', { side: 'string', price: 'float64', amount: 'float64', liquidationId: 'string' }, ['liquidationId']),
+  // Deribit's settlements carry no side, price, contracts or id (docs/collection.md): those are NULL, never 0.
+  // The key stays liquidation_id (a Nullable column cannot be in an 18.16 sorting key): the exchange's id, else
+  // derived from the event's time and size (src/activities/exchange/normalize/liquidations.ts).
+  liquidations: marketTable(
+    'liquidations',
+    { side: 'nullableString', price: 'nullableFloat64', amount: 'nullableFloat64', baseValue: 'nullableFloat64', liquidationId: 'string' },
+    ['liquidationId'],
+    { baseValue: NULLABLE_LIQUIDATIONS_VERSION },
+  ),
   lsr_top_position: marketTable('lsr_top_position', lsr, ['period', 'eventTime']),
   lsr_all_account: marketTable('lsr_all_account', lsr, ['period', 'eventTime']),
   volatility_index: marketTable('volatility_index', { value: 'float64', resolution: 'string' }, ['resolution', 'eventTime']),

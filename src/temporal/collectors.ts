@@ -1,6 +1,6 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parseDuration, type Config } from '../config/schema';
-import { withOverrides } from '../reliability/policies';
+import { workflowPolicies } from './workflow-policies';
 import type { FetchOptions } from '../activities/exchange';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
@@ -29,6 +29,8 @@ export function collectorWorkflowId(spec: Pick<CollectorSpec, 'exchange' | 'data
 }
 
 export function collectorInput(config: Config, spec: CollectorSpec): CollectorInput {
+  // workflows cannot read config: overridden policies travel in the input (absent = the defaults)
+  const policies = workflowPolicies(config);
   return {
     exchange: spec.exchange,
     dataType: spec.dataType,
@@ -39,8 +41,7 @@ export function collectorInput(config: Config, spec: CollectorSpec): CollectorIn
     maxRowsPerBatch: MAX_ROWS_PER_BATCH,
     ...(spec.options && { options: spec.options }),
     ...(spec.maxHistoryEvents && { maxHistoryEvents: spec.maxHistoryEvents }),
-    // workflows cannot read config: overridden policies travel in the input (absent = the defaults)
-    ...(Object.keys(config.reliability).length > 0 && { policies: withOverrides(config.reliability) }),
+    ...(policies && { policies }),
   };
 }
 
@@ -117,6 +118,31 @@ export async function collectorStatus(client: Client, workflowId: string): Promi
   };
 }
 
-export async function stopCollector(client: Client, workflowId: string, reason = 'stopped by operator'): Promise<void> {
-  await client.workflow.getHandle(workflowId).terminate(reason);
+/**
+ * How long a stopped collector gets to finish the write in flight before it is terminated. Writes take
+ * milliseconds when stores are up; without quorum a write waits indefinitely, and its batch is refetched from
+ * the unmoved cursor by the next collector (the stores that got it are reconciled by `replicas repair`).
+ */
+export const STOP_GRACE_MS = 15_000;
+
+export type StopOutcome = 'cancelled' | 'terminated';
+
+/** Cancels the collector (it ends after its write in flight); terminates it if that takes longer than graceMs. */
+export async function stopCollector(client: Client, workflowId: string, reason = 'stopped by operator', graceMs = STOP_GRACE_MS): Promise<StopOutcome> {
+  const handle = client.workflow.getHandle(workflowId);
+  await handle.cancel();
+  let timer: NodeJS.Timeout | undefined;
+  const ended = await Promise.race([
+    handle.result().then(() => true, () => true),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (ended) return 'cancelled';
+  try {
+    await handle.terminate(`${reason}: still writing ${graceMs / 1000}s after its cancellation`);
+    return 'terminated';
+  } catch (err) {
+    if ((await handle.describe()).status.name !== 'RUNNING') return 'cancelled'; // it ended just now
+    throw err;
+  }
 }

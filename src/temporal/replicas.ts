@@ -1,11 +1,13 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema';
-import { DATA_TYPES, type DataType } from '../domain/data-types';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { DEFAULT_POLICIES } from '../reliability/policies';
+import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
+import { BATCH_TABLES, type BatchTable } from '../storage/batch-tables';
 import { storeClient } from '../storage/client';
-import { ledgerDigest, marketTableDigest, totalDigest, type DayDigest, type Digest } from '../storage/consistency';
+import { ledgerDigest, tableDigest, totalDigest, type DayDigest, type Digest } from '../storage/consistency';
 import { ledgerBatches, missingFrom, type BatchRef } from '../storage/ledger-diff';
+import { rowDifferences, type RowDifference } from '../storage/row-differences';
+import { workflowPolicies } from './workflow-policies';
 import { hintSignal, repairStatusQuery, repairWorkflowId, type RepairStatus, type ReplicaRepairInput } from '../workflows/replica-repair';
 
 /**
@@ -19,18 +21,22 @@ export interface RepairHints {
   /** stores to copy from */
   sources: string[];
   hints: BatchRef[];
+  /** the config's policies (workflowPolicies(config)), for a repair workflow this call starts; absent = defaults */
+  policies?: Policies;
 }
 
 /**
  * Queues batches for a store's ReplicaRepairWorkflow, starting it if it does not run (signal-with-start is
- * atomic, so concurrent writers never start two). Large lists go in several signals of bounded size.
+ * atomic, so concurrent writers never start two). Large lists go in several signals of bounded size. A
+ * running workflow keeps the policies it was started with; they take effect for a workflow this call starts.
  */
-export async function hintRepair(client: Client, { store, sources, hints }: RepairHints, perSignal = DEFAULT_POLICIES.writes.hintsPerSignal): Promise<{ workflowId: string; signals: number }> {
+export async function hintRepair(client: Client, { store, sources, hints, policies }: RepairHints): Promise<{ workflowId: string; signals: number }> {
   const workflowId = repairWorkflowId(store);
+  const perSignal = (policies ?? DEFAULT_POLICIES).writes.hintsPerSignal;
   const chunks: BatchRef[][] = [];
   for (let i = 0; i < hints.length; i += perSignal) chunks.push(hints.slice(i, i + perSignal));
   if (chunks.length === 0) chunks.push([]); // no hints: just make sure the workflow runs
-  const args: [ReplicaRepairInput] = [{ store, sources }];
+  const args: [ReplicaRepairInput] = [{ store, sources, ...(policies && { policies }) }];
   for (const chunk of chunks) {
     await client.workflow.signalWithStart('ReplicaRepairWorkflow', { workflowId, taskQueue: STORAGE_QUEUE, args, signal: hintSignal, signalArgs: [{ hints: chunk, sources }] });
   }
@@ -80,7 +86,7 @@ export async function repairReplicas(client: Client, config: Config, only?: stri
       continue;
     }
     const sources = config.stores.map((s) => s.id).filter((id) => id !== diff.store && !diff.unreachable.includes(id));
-    const { workflowId } = await hintRepair(client, { store: diff.store, sources, hints: diff.missing });
+    const { workflowId } = await hintRepair(client, { store: diff.store, sources, hints: diff.missing, policies: workflowPolicies(config) });
     out.push({ ...diff, workflowId });
   }
   return out;
@@ -93,13 +99,31 @@ export interface StoreDigest extends Digest {
 }
 
 export interface TableDifference {
-  /** YYYYMMDD (UTC) of event_time, or null for the ledger */
+  /** YYYYMMDD (UTC) of the table's time column (event_time for market tables), or null for the ledger */
   day: number | null;
   stores: StoreDigest[];
+  /** drill-down (per day, among the stores that could be read): up to `rows` natural keys not held alike */
+  rows?: RowDifference[];
+  /** more keys differ than `rows` lists */
+  moreRows?: boolean;
+  /** why the drill-down could not be made */
+  rowsError?: string;
 }
 
+export interface CheckOptions {
+  /** one table, or every market and bookkeeping table */
+  table?: BatchTable;
+  /** compare rows whose time column is >= this (epoch ms); 0 = everything */
+  sinceMs?: number;
+  /** list up to this many differing natural keys per differing (table, day); 0 = none */
+  rows?: number;
+}
+
+/** Differing keys listed per (table, day) unless asked otherwise. */
+export const DEFAULT_DIFFERING_ROWS = 5;
+
 export interface TableComparison {
-  table: DataType | 'batches';
+  table: BatchTable | 'batches';
   identical: boolean;
   stores: StoreDigest[];
   differences: TableDifference[];
@@ -119,11 +143,24 @@ function errorText(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
-async function compareMarketTable(config: Config, table: DataType, sinceMs: number): Promise<TableComparison> {
+/** Which keys differ on one day, among the stores that could be read. */
+async function drillDown(config: Config, table: BatchTable, day: number, sinceMs: number, digests: readonly StoreDigest[], limit: number): Promise<Pick<TableDifference, 'rows' | 'moreRows' | 'rowsError'>> {
+  const readable = config.stores.filter((s) => digests.some((d) => d.store === s.id && !d.error));
+  if (readable.length < 2 || limit <= 0) return {};
+  const maxRows = Math.max(...digests.map((d) => d.rows));
+  try {
+    const found = await rowDifferences(readable.map((s) => ({ id: s.id, client: storeClient(s), database: s.database })), table, day, sinceMs, maxRows, limit);
+    return { rows: found.rows, moreRows: found.more };
+  } catch (err) {
+    return { rowsError: errorText(err) };
+  }
+}
+
+async function compareTable(config: Config, table: BatchTable, sinceMs: number, rowLimit: number): Promise<TableComparison> {
   const perStore = await Promise.all(
     config.stores.map(async (s) => {
       try {
-        return { store: s.id, days: await marketTableDigest(storeClient(s), s.database, table, sinceMs) };
+        return { store: s.id, days: await tableDigest(storeClient(s), s.database, table, sinceMs) };
       } catch (err) {
         return { store: s.id, days: [] as DayDigest[], error: errorText(err) };
       }
@@ -137,13 +174,15 @@ async function compareMarketTable(config: Config, table: DataType, sinceMs: numb
       const d = p.days.find((x) => x.day === day);
       return { store: p.store, rows: d?.rows ?? 0, checksum: d?.checksum ?? '0', ...(p.error && { error: p.error }) };
     });
-    if (!sameDigests(digests)) differences.push({ day, stores: digests });
+    if (!sameDigests(digests)) {
+      differences.push({ day, stores: digests, ...(await drillDown(config, table, day, sinceMs, digests, rowLimit)) });
+    }
   }
   if (differences.length === 0 && !sameDigests(stores)) differences.push({ day: null, stores });
   return { table, identical: sameDigests(stores), stores, differences };
 }
 
-async function compareLedger(config: Config, table: DataType | undefined, sinceMs: number): Promise<TableComparison> {
+async function compareLedger(config: Config, table: BatchTable | undefined, sinceMs: number): Promise<TableComparison> {
   const stores: StoreDigest[] = await Promise.all(
     config.stores.map(async (s) => {
       try {
@@ -158,15 +197,17 @@ async function compareLedger(config: Config, table: DataType | undefined, sinceM
 }
 
 /**
- * Compares every store per market table (rows with event_time >= sinceMs, per UTC day: count and
- * order-independent checksum over natural keys and values) and the batch ledgers (entries written since
- * sinceMs). A store that cannot be read makes the result not identical.
+ * Compares every store per market and bookkeeping table (rows whose time column is >= sinceMs, per UTC day:
+ * count and order-independent checksum over natural keys and values) and the batch ledgers (entries written
+ * since sinceMs). A store that cannot be read makes the result not identical. For each differing (table, day),
+ * up to `rows` natural keys the stores do not hold alike are listed.
  */
-export async function checkReplicas(config: Config, opts: { table?: DataType; sinceMs?: number } = {}): Promise<ReplicaCheck> {
+export async function checkReplicas(config: Config, opts: CheckOptions = {}): Promise<ReplicaCheck> {
   const sinceMs = opts.sinceMs ?? 0;
-  const tables = opts.table ? [opts.table] : [...DATA_TYPES];
+  const rowLimit = opts.rows ?? DEFAULT_DIFFERING_ROWS;
+  const tables = opts.table ? [opts.table] : [...BATCH_TABLES];
   const comparisons: TableComparison[] = [];
-  for (const table of tables) comparisons.push(await compareMarketTable(config, table, sinceMs));
+  for (const table of tables) comparisons.push(await compareTable(config, table, sinceMs, rowLimit));
   comparisons.push(await compareLedger(config, opts.table, sinceMs));
   return { identical: comparisons.every((c) => c.identical), sinceMs, tables: comparisons };
 }

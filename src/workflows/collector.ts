@@ -1,9 +1,12 @@
 import {
+  CancellationScope,
   condition,
   continueAsNew,
   defineQuery,
   defineSignal,
   executeChild,
+  isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -16,6 +19,7 @@ import { quarantinedBodiesOf } from '../domain/quarantined-failure';
 import { STORAGE_QUEUE } from '../domain/task-queues';
 import { activityOptions, DEFAULT_POLICIES, type Policies } from '../reliability/policies';
 import type { CollectionGapRow } from '../storage/records';
+import { writeAtQuorum } from './quorum-write';
 import { RedundantWriteWorkflow } from './redundant-write';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
 
@@ -120,10 +124,18 @@ function freshState(): CollectorState {
   };
 }
 
+/** Collectors write inline (quorum-write.ts) since this patch; runs recorded before it wrote through a child. */
+export const INLINE_WRITES_PATCH = 'inline-quorum-writes';
+
 /** Writes a batch through the redundant-write path; returns once `quorum` stores hold it. */
 async function writeBatch(input: CollectorInput, batch: Batch): Promise<void> {
+  const write = { batch, stores: input.stores, quorum: input.quorum, ...(input.policies && { policies: input.policies }) };
+  if (patched(INLINE_WRITES_PATCH)) {
+    await writeAtQuorum(write, 'CollectorWorkflow');
+    return;
+  }
   await executeChild(RedundantWriteWorkflow, {
-    args: [{ batch, stores: input.stores, quorum: input.quorum, ...(input.policies && { policies: input.policies }) }],
+    args: [write],
     workflowId: `write/${batch.batchId}`,
     taskQueue: STORAGE_QUEUE,
     // a batch already being written finishes even if this collector is stopped meanwhile
@@ -171,6 +183,7 @@ function innermostMessage(err: unknown): string {
 /**
  * One collector per (exchange, data type, symbol set): fetch from the cursors → write at quorum → sleep,
  * forever. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
+ * Stopped by cancellation: a fetch in flight is abandoned (nothing was written), a write in flight finishes.
  */
 export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
   const state: CollectorState = input.carried ?? freshState();
@@ -220,7 +233,8 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     let caughtUp = true;
     try {
       const result = await fetch({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch, options: input.options });
-      await writeResult(input, result);
+      // a stop (cancellation) waits for the write in flight: no batch is left on fewer stores than quorum
+      await CancellationScope.nonCancellable(() => writeResult(input, result));
       state.cursors = result.cursors;
       if (result.batch) {
         state.rowsWritten += result.batch.rows.length;
@@ -233,11 +247,12 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
       state.lastError = null;
       caughtUp = result.caughtUp;
     } catch (err) {
+      if (isCancellation(err)) throw err; // stopped: the workflow ends as cancelled
       state.consecutiveErrors += 1;
       state.lastError = innermostMessage(err);
       const bodies = quarantinedBodiesOf(err);
       if (bodies) {
-        await writeBatch(input, recordBatch(bodies.batchId, 'quarantine', bodies.rows));
+        await CancellationScope.nonCancellable(() => writeBatch(input, recordBatch(bodies.batchId, 'quarantine', bodies.rows)));
         state.rejectedItems += bodies.rows.length;
       }
     }

@@ -11,13 +11,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { DataType } from '../domain/data-types';
-import { activityOptions, DEFAULT_POLICIES, repairProbeDelayMs } from '../reliability/policies';
+import { activityOptions, DEFAULT_POLICIES, repairProbeDelayMs, type Policies } from '../reliability/policies';
+import type { BatchTable } from '../storage/batch-tables';
 
 /** A batch a store missed: named by id and table, its rows are copied from a store that holds them. */
 export interface RepairHint {
   batchId: string;
-  table: DataType;
+  /** a market table or a bookkeeping table (quarantine, collection_gaps): all go through the ledger */
+  table: BatchTable;
 }
 
 export interface HintSignal {
@@ -48,6 +49,11 @@ export interface ReplicaRepairInput {
   /** the store this workflow repairs (one workflow per store: `repair/<store>`) */
   store: string;
   sources: string[];
+  /**
+   * The reliability policies with the config's overrides (timeouts, retries, writes.repair*), carried through
+   * continue-as-new. Absent = DEFAULT_POLICIES (also what runs started before this field existed replay with).
+   */
+  policies?: Policies;
   carried?: RepairState;
 }
 
@@ -66,10 +72,6 @@ export function repairWorkflowId(store: string): string {
   return `repair/${store}`;
 }
 
-const WRITES = DEFAULT_POLICIES.writes;
-const { storeHealth, missingBatches } = proxyActivities<Activities>(activityOptions('storeRead'));
-const { copyBatch } = proxyActivities<Activities>(activityOptions('repairCopy'));
-const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions('alert'));
 const SOURCE = 'ReplicaRepairWorkflow';
 
 function failureMessage(err: unknown): string {
@@ -92,6 +94,11 @@ function isFinal(err: unknown): boolean {
  */
 export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<void> {
   const { store } = input;
+  const policies = input.policies ?? DEFAULT_POLICIES;
+  const WRITES = policies.writes;
+  const { storeHealth, missingBatches } = proxyActivities<Activities>(activityOptions('storeRead', policies));
+  const { copyBatch } = proxyActivities<Activities>(activityOptions('repairCopy', policies));
+  const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions('alert', policies));
   let sources = input.sources;
   const state: RepairState = input.carried ?? {
     pending: [],
@@ -134,7 +141,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
   const maybeContinueAsNew = async (): Promise<void> => {
     const info = workflowInfo();
     if (!info.continueAsNewSuggested && info.historyLength < WRITES.repairHistoryEvents) return;
-    await continueAsNew<typeof ReplicaRepairWorkflow>({ store, sources, carried: { ...state, pending: [...pending.values()] } });
+    await continueAsNew<typeof ReplicaRepairWorkflow>({ store, sources, ...(input.policies && { policies: input.policies }), carried: { ...state, pending: [...pending.values()] } });
   };
 
   /** Probes with growing pauses until the store answers. */
@@ -150,7 +157,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
         state.lastError = failureMessage(err);
       }
       await raiseOnce(`store ${store} is unreachable with ${pending.size} batch(es) to repair: ${state.lastError}`);
-      await sleep(repairProbeDelayMs(probe));
+      await sleep(repairProbeDelayMs(probe, policies));
       await maybeContinueAsNew();
     }
   };
@@ -171,7 +178,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
         state.overflowed = found.total > found.batches.length || found.skipped.length > 0;
       } catch (err) {
         state.lastError = failureMessage(err);
-        await sleep(repairProbeDelayMs(1));
+        await sleep(repairProbeDelayMs(1, policies));
       }
       await maybeContinueAsNew();
       continue;
@@ -193,7 +200,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
         await raiseAlert({ key: `repair-failed/${store}/${hint.batchId}`, severity: 'critical', source: SOURCE, message: state.lastError }).catch(() => undefined);
       } else {
         // The store or every source is failing again: back to probing, then retry this batch.
-        await sleep(repairProbeDelayMs(1));
+        await sleep(repairProbeDelayMs(1, policies));
       }
     }
     await maybeContinueAsNew();

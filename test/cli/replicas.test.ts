@@ -4,6 +4,9 @@ import { storageActivities } from '../../src/activities/storage';
 import { loadConfig } from '../../src/config/load';
 import type { TradeRow } from '../../src/domain/rows';
 import { STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { storeClient } from '../../src/storage/client';
+import { insertRows } from '../../src/storage/table-io';
+import { MARKET_TABLES } from '../../src/storage/tables';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
@@ -29,6 +32,7 @@ describe('marketprism replicas', () => {
     for (const [args, pattern] of [
       [['replicas', 'check', '--table', 'candles'], /--table 'candles' is not a data type; use one of trades/],
       [['replicas', 'check', '--since', 'yesterday'], /--since 'yesterday' is neither epoch milliseconds nor a duration/],
+      [['replicas', 'check', '--rows', 'many'], /--rows 'many' is not a count/],
       [['replicas', 'repair', '--store', 'replica-9'], /--store 'replica-9': unknown store; use one of primary/],
       [['replicas', 'status', 'replica-9'], /unknown store/],
     ] as const) {
@@ -67,5 +71,47 @@ describe('marketprism replicas', () => {
     const status = await runCliJson<{ pending: number; repaired: number }>(['replicas', 'status', replica2.id]);
     assert.ok(status.repaired >= 1);
     assert.equal(await hasBatch({ store: primary.id, batchId: 'cli-batch-1' }), true);
+  });
+
+  it('check lists which rows differ: keys a store lacks, keys held with other values, up to --rows', async () => {
+    const day = Date.UTC(2033, 5, 1);
+    const rows = ['drill-0', 'drill-1', 'drill-2'].map((tradeId, i): TradeRow => ({
+      exchange: 'okx', marketType: 'swap', symbol: 'DRL/USDT', nativeSymbol: 'DRL-USDT',
+      eventTime: day + i, receiveTime: day + i, tradeId, price: 10 + i, amount: 1, side: 'buy',
+    }));
+    for (const s of config.stores.slice(0, 2)) await insertBatch({ store: s.id, batch: { batchId: 'cli-drill-1', table: 'trades', rows } });
+    // replica-2: drill-0 alike, drill-1 with another price, drill-2 missing
+    const stamp = { batchId: 'by-hand', ingestTime: Date.now() };
+    await insertRows(storeClient(replica2), replica2.database, MARKET_TABLES.trades, [{ ...rows[0], ...stamp }, { ...rows[1], price: 99, ...stamp }]);
+
+    type Report = { tables: Array<{ table: string; differences: Array<{ day: number; moreRows?: boolean; rows?: Array<{ key: Record<string, unknown>; stores: Record<string, string | null> }> }> }> };
+    const json = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(day), '--rows', '10', '--json']);
+    assert.equal(json.code, 1, json.stderr);
+    const [difference] = (JSON.parse(json.stdout) as Report).tables[0].differences;
+    assert.equal(difference.day, 20330601);
+    assert.equal(difference.moreRows, false);
+    assert.deepEqual(difference.rows?.map((r) => r.key), [
+      { exchange: 'okx', symbol: 'DRL/USDT', trade_id: 'drill-1' },
+      { exchange: 'okx', symbol: 'DRL/USDT', trade_id: 'drill-2' },
+    ]);
+    const [changed, missing] = difference.rows!;
+    assert.equal(changed.stores[primary.id], changed.stores[config.stores[1].id], 'primary and replica-1 hold the same values');
+    assert.ok(changed.stores[replica2.id] && changed.stores[replica2.id] !== changed.stores[primary.id], 'replica-2 holds other values');
+    assert.equal(missing.stores[replica2.id], null);
+    assert.ok(missing.stores[primary.id]);
+
+    const human = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(day), '--rows', '1']);
+    assert.equal(human.code, 1);
+    assert.match(human.stdout, /trades 20330601 exchange=okx symbol=DRL\/USDT trade_id=drill-1: values differ: primary #\d+, replica-1 #\d+, replica-2 #\d+/);
+    assert.doesNotMatch(human.stdout, /drill-2/);
+    assert.match(human.stdout, /more rows differ \(raise --rows/);
+    const quiet = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(day), '--rows', '0', '--json']);
+    assert.equal(quiet.code, 1);
+    assert.equal((JSON.parse(quiet.stdout) as Report).tables[0].differences[0].rows, undefined, '--rows 0 lists no rows');
+
+    // level the stores: the batch, written to replica-2 last, replaces its odd row
+    await insertBatch({ store: replica2.id, batch: { batchId: 'cli-drill-1', table: 'trades', rows } });
+    const level = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(day)]);
+    assert.equal(level.code, 0, level.stdout);
   });
 });

@@ -7,6 +7,7 @@ import {
   ERROR_CLASSES,
   activityOptions,
   backoffCeilingMs,
+  repairProbeDelayMs,
   retryDelayMs,
   retryPolicy,
   withOverrides,
@@ -107,6 +108,64 @@ describe('overrides', () => {
     assert.match(bad.error!.issues[0].message, /a duration like 500ms/);
     assert.equal(reliabilityOverridesSchema.safeParse({ errorClasses: { network: { attempts: 1 } } }).success, false);
     assert.equal(reliabilityOverridesSchema.safeParse({ breaker: { countedClasses: ['bad_request'] } }).success, false);
+  });
+});
+
+describe('writes overrides (redundant writes and repair)', () => {
+  it('every writes policy can be overridden from config, durations as strings, and the rest keeps its defaults', () => {
+    const parsed = reliabilityOverridesSchema.parse({
+      writes: {
+        quorumGrace: '2s',
+        quorumAlertAfter: '1m',
+        insertRetryMaxInterval: '3s',
+        insertHeartbeatTimeout: '20s',
+        roundBaseDelay: '500ms',
+        roundMaxDelay: '10s',
+        repairProbeBaseDelay: '200ms',
+        repairProbeMaxDelay: '4s',
+        repairMaxPending: 100,
+        repairHistoryEvents: 2000,
+        repairFailedKept: 7,
+        hintsPerSignal: 50,
+      },
+    });
+    const expected = {
+      quorumGraceMs: 2_000,
+      quorumAlertAfterMs: 60_000,
+      insertRetryMaxIntervalMs: 3_000,
+      insertHeartbeatTimeoutMs: 20_000,
+      roundBaseDelayMs: 500,
+      roundMaxDelayMs: 10_000,
+      repairProbeBaseDelayMs: 200,
+      repairProbeMaxDelayMs: 4_000,
+      repairMaxPending: 100,
+      repairHistoryEvents: 2000,
+      repairFailedKept: 7,
+      hintsPerSignal: 50,
+    };
+    assert.deepEqual(parsed, { writes: expected });
+    // every field of the policy is reachable from config
+    assert.deepEqual(Object.keys(expected).sort(), Object.keys(DEFAULT_POLICIES.writes).sort());
+    assert.deepEqual(withOverrides(parsed).writes, expected);
+
+    const partial = withOverrides(reliabilityOverridesSchema.parse({ writes: { quorumGrace: '1s' } }));
+    assert.deepEqual(partial.writes, { ...DEFAULT_POLICIES.writes, quorumGraceMs: 1_000 });
+    assert.equal(repairProbeDelayMs(10, partial), DEFAULT_POLICIES.writes.repairProbeMaxDelayMs);
+    assert.equal(repairProbeDelayMs(10, withOverrides(parsed)), 4_000);
+  });
+
+  it('rejects bad writes values: unknown keys, bare numbers for durations, counts below 1', () => {
+    for (const [writes, pattern] of [
+      [{ quorumGrace: 5000 }, /expected string/],
+      [{ quorumGrace: '5 seconds' }, /a duration like 500ms/],
+      [{ repairMaxPending: 0 }, />=1|too small/i],
+      [{ hintsPerSignal: 2.5 }, /int/i],
+      [{ quorum: 2 }, /unrecognized key/i],
+    ] as const) {
+      const r = reliabilityOverridesSchema.safeParse({ writes });
+      assert.equal(r.success, false, JSON.stringify(writes));
+      assert.match(r.error!.issues.map((i) => i.message).join('; '), pattern, JSON.stringify(writes));
+    }
   });
 });
 

@@ -33,7 +33,7 @@ describe('binance spot and USD-M simulator through ccxt', () => {
     }
   });
 
-  it('paging forward with fromId yields every trade once; a cursor older than the history continues at the oldest kept trade', async () => {
+  it('paging forward with fromId yields every trade once; history reaches back to the first trade unless made shallower', async () => {
     const [first] = await usdm.fetchTrades('BTC/USDT:USDT', undefined, 1);
     const ids: string[] = [first.id!];
     for (let step = 0; step < 4; step++) {
@@ -46,10 +46,24 @@ describe('binance spot and USD-M simulator through ccxt', () => {
     }
     const truth = await fx.truth<TruthTrade>({ exchange: 'binanceusdm', type: 'trades', symbol: 'BTCUSDT', from: first.timestamp!, to: fx.clock.now });
     assert.deepEqual(ids, truth.map((t) => t.id));
+    // like the real aggTrades, fromId reaches any trade: after a long pause the page starts right after the cursor
     fx.clock.now += 60_000;
-    const resumed = await usdm.fetchTrades('BTC/USDT:USDT', undefined, 1000, { fromId: Number(ids.at(-1)) + 1 });
-    assert.equal(resumed.length, 400);
-    assert.ok(Number(resumed[0].id) > Number(ids.at(-1)) + 1);
+    const cursor = Number(ids.at(-1));
+    const resumed = await usdm.fetchTrades('BTC/USDT:USDT', undefined, 1000, { fromId: cursor + 1 });
+    assert.deepEqual(resumed.map((t) => Number(t.id)), Array.from({ length: 1000 }, (_, i) => cursor + 1 + i));
+    const fromTheStart = await usdm.fetchTrades('BTC/USDT:USDT', undefined, 3, { fromId: 0 });
+    assert.deepEqual(fromTheStart.map((t) => t.id), ['0', '1', '2'], 'every trade since the first is served');
+    // made shallower through the admin API, a cursor older than the history continues at the oldest kept trade
+    const set = await fx.admin('POST', '/_admin/trade-history', { exchange: 'binanceusdm', depth: '20s' });
+    assert.equal(set.status, 200);
+    assert.equal((set.body as Record<string, unknown>).binanceusdm, 20_000);
+    const kept = await fx.truth<TruthTrade>({ exchange: 'binanceusdm', type: 'trades', symbol: 'BTCUSDT', from: fx.clock.now - 20_000, to: fx.clock.now });
+    const shallow = await usdm.fetchTrades('BTC/USDT:USDT', undefined, 1000, { fromId: cursor + 1 });
+    assert.deepEqual(shallow.map((t) => t.id), kept.map((t) => t.id), 'exactly the last 20 s of trades');
+    assert.ok(Number(shallow[0].id) > cursor + 1, 'the trades right after the cursor are gone');
+    await fx.admin('POST', '/_admin/reset');
+    const restored = (await fx.admin('GET', '/_admin/trade-history')).body as Record<string, unknown>;
+    assert.equal(restored.binanceusdm, 'all', 'reset restores the start-up depth');
   });
 
   it('fetchTrades with since pages by startTime', async () => {

@@ -14,12 +14,15 @@ export interface SimFixture {
   close(): Promise<void>;
 }
 
+/** okx and deribit serve 20 s of trades (400 at 20/s), so a frozen-clock test can step past their history */
+export const HISTORY_MS = 20_000;
+
 /** A fixed start instant keeps every run identical (the generator is a pure function of seed and time). */
 export const T0 = Date.UTC(2025, 0, 15, 12, 0, 0);
 
 export async function startFixture(opts: Partial<SimulatorOptions> = {}): Promise<SimFixture> {
   const clock = { now: T0 };
-  const sim = await startSimulator({ port: await freePort(), seed: 11, tradesPerSecond: 20, historyLimit: 400, now: () => clock.now, ...opts });
+  const sim = await startSimulator({ port: await freePort(), seed: 11, tradesPerSecond: 20, tradeHistory: { okx: HISTORY_MS, deribit: HISTORY_MS }, now: () => clock.now, ...opts });
   const configs = simulatorExchangeConfigs(sim.url);
   const exchanges: Exchange[] = [];
   return {

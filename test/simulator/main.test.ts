@@ -65,6 +65,23 @@ describe('simulator process entry', () => {
     assert.match(foreign.stderr.trim(), /^simulator: cannot listen on --host 192\.0\.2\.1: no such local address \(EADDRNOTAVAIL\); use 127\.0\.0\.1 or 0\.0\.0\.0$/);
   });
 
+  it('--trade-history sets per-exchange depths; a bad entry is one line on stderr and exit code 1', async () => {
+    const port = await freePort();
+    const child = spawn(TSX, [MAIN, '--port', String(port), '--trade-history', 'okx=10m,binance=2h,deribit=all'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const ready = JSON.parse(await firstLine(child.stdout));
+      const table = await (await fetch(`${ready.url}/_admin/trade-history`)).json();
+      assert.deepEqual(table, { okx: 600_000, binance: 7_200_000, binanceusdm: 'all', deribit: 'all', bybit: 'latest' });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    await once(child, 'exit');
+    const bad = spawnSync(TSX, [MAIN, '--port', String(port), '--trade-history', 'bybit=1m'], { encoding: 'utf8' });
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr.trim(), /^simulator: .*bybit serves only its newest trades \(recent-trade has no cursor\), so it has no history depth to set$/);
+    assert.equal(bad.stderr.trim().split('\n').length, 1);
+  });
+
   it('a bad argument is one line on stderr and exit code 1', () => {
     const result = spawnSync(TSX, [MAIN, '--port', '70000'], { encoding: 'utf8' });
     assert.equal(result.status, 1);

@@ -6,6 +6,8 @@ import { MIGRATIONS, type Migration } from '../../src/storage/migrations';
 import { MARKET_TABLES, SCHEMA_TABLES } from '../../src/storage/tables';
 import { startTestStores, type TestStores } from './stores-fixture';
 
+const LATEST = MIGRATIONS.at(-1)!.version;
+
 /** Every table's full definition as the store reports it, to compare before and after a re-run. */
 async function schemaSnapshot(stores: TestStores, index: number): Promise<Array<Record<string, unknown>>> {
   const store = stores.stores[index];
@@ -34,7 +36,7 @@ describe('migrateStore (src/storage/migrate.ts) on three real stores', () => {
     const first = await Promise.all(stores.stores.map((s) => migrateStore(storeClient(s), s.database)));
     for (const result of first) {
       assert.deepEqual(result.applied.map((m) => m.version), MIGRATIONS.map((m) => m.version));
-      assert.equal(result.version, 1);
+      assert.equal(result.version, LATEST);
     }
     const snapshots = await Promise.all(stores.stores.map((_, i) => schemaSnapshot(stores, i)));
     const names = snapshots[0].filter((r) => 'engine_full' in r).map((r) => r.name);
@@ -54,17 +56,17 @@ describe('migrateStore (src/storage/migrate.ts) on three real stores', () => {
     const store = stores.stores[0];
     const client = storeClient(store);
     const v2: Migration = {
-      version: 2,
+      version: LATEST + 1,
       name: 'test: add a column that version 1 already created',
       async up(ctx) {
         await ctx.addColumn(MARKET_TABLES.trades, 'tradeId');
       },
     };
     const applied = await migrateStore(client, store.database, [...MIGRATIONS, v2]);
-    assert.deepEqual(applied.applied, [{ version: 2, name: v2.name }]);
-    assert.equal(applied.version, 2);
+    assert.deepEqual(applied.applied, [{ version: LATEST + 1, name: v2.name }]);
+    assert.equal(applied.version, LATEST + 1);
     const again = await migrateStore(client, store.database, [...MIGRATIONS, v2]);
     assert.deepEqual(again.applied, []);
-    assert.equal(again.version, 2);
+    assert.equal(again.version, LATEST + 1);
   });
 });

@@ -28,7 +28,11 @@ const makers: { [T in DataType]: (i: number, offset: number) => RowOf<T> } = {
   }),
   funding_rate: (i, o) => ({ ...base(i, o), fundingRate: -0.000125 * (i + 1), fundingTime: T0 + 8 * 3600_000, markPrice: i % 2 ? null : 42_001.25, indexPrice: 42_000 }),
   open_interest: (i, o) => ({ ...base(i, o), openInterestAmount: 1234.5 + i, openInterestValue: i % 2 ? null : 5.2e9 }),
-  liquidations: (i, o) => ({ ...base(i, o), side: 'sell', price: 41_000 - i, amount: 3, liquidationId: `liq-${o}-${i}-é✓` }),
+  // odd rows are what deribit sends: no side, price or contracts, only a base-currency size
+  liquidations: (i, o) =>
+    i % 2
+      ? { ...base(i, o), side: null, price: null, amount: null, baseValue: 0.01234567 * i, liquidationId: `liq-${o}-${i}` }
+      : { ...base(i, o), side: 'sell', price: 41_000 - i, amount: 3, baseValue: null, liquidationId: `liq-${o}-${i}-é✓` },
   lsr_top_position: (i, o) => ({ ...base(i, o), longShortRatio: 1.25 + i, longAccount: 0.55, shortAccount: null, period: '5m' }),
   lsr_all_account: (i, o) => ({ ...base(i, o), longShortRatio: 0.8, longAccount: null, shortAccount: 0.45, period: '1h' }),
   volatility_index: (i, o) => ({ ...base(i, o), value: 55.5 + i * 0.1, resolution: '60' }),

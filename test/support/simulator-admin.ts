@@ -14,6 +14,13 @@ export async function setFault(config: Config, fault: { exchange: string; mode: 
   if (res.status !== 200) throw new Error(`fault ${JSON.stringify(fault)}: ${res.status} ${await res.text()}`);
 }
 
+/** Clears every fault and restores the start-up trade history depths. */
 export async function clearFaults(config: Config): Promise<void> {
   await fetch(`${simulatorUrl(config)}/_admin/reset`, { method: 'POST' });
+}
+
+/** How far back an exchange's paged trade history reaches ('60s', ms or 'all'); clearFaults restores the start-up depths. */
+export async function setTradeHistory(config: Config, exchange: string, depth: string | number): Promise<void> {
+  const res = await fetch(`${simulatorUrl(config)}/_admin/trade-history`, { method: 'POST', body: JSON.stringify({ exchange, depth }) });
+  if (res.status !== 200) throw new Error(`trade history ${exchange}=${depth}: ${res.status} ${await res.text()}`);
 }

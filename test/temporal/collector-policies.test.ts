@@ -47,17 +47,15 @@ describe('policy overrides from the config', () => {
     assert.equal(collectorInput(config, spec).policies?.activities.exchangeFetch.startToCloseTimeoutMs, 17_000);
   });
 
-  it('applies them to the collector and to the writes it starts', async () => {
+  it('applies them to the collector and to its writes', async () => {
     const { workflowId } = await startCollector(client, config, { exchange: 'binance', dataType: 'ticker', symbols: ['BTC/USDT'], intervalMs: 60_000 });
     try {
       const fetch = await eventually('a scheduled fetch', () => scheduled(client, workflowId, 'fetchTicker'), 30_000);
       assert.equal(seconds(fetch.startToCloseTimeout), 17);
-      const child = await eventually('a write started by the collector', async () => {
-        const history = (await client.workflow.getHandle(workflowId).fetchHistory()).events ?? [];
-        return history.map((e) => e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowId).find(Boolean) ?? undefined;
-      }, 30_000);
-      const insert = await eventually('a scheduled insert', () => scheduled(client, child as string, 'insertBatch'), 30_000);
+      // the collector writes inline: its own history schedules the inserts
+      const insert = await eventually('a scheduled insert', () => scheduled(client, workflowId, 'insertBatch'), 30_000);
       assert.equal(seconds(insert.startToCloseTimeout), 23);
+      assert.equal(insert.taskQueue?.name, STORAGE_QUEUE);
     } finally {
       await client.workflow.getHandle(workflowId).terminate('test done');
     }

@@ -121,7 +121,15 @@ describe('collector controls', () => {
     assert.equal(bybitTop.code, 2);
     assert.match(bybitTop.stderr, /bybit does not offer lsr_top_position/);
 
-    const stopped = await runCliJson<{ stopped: string[] }>(['collect', 'stop', '--all']);
+    const stopped = await runCliJson<{ stopped: string[]; terminated: string[] }>(['collect', 'stop', '--all']);
     assert.ok(started.every((s) => stopped.stopped.includes(s.workflowId)));
+    assert.deepEqual(stopped.terminated, [], 'each ended by itself after its write in flight');
+    for (const s of started) assert.equal((await client.workflow.getHandle(s.workflowId).describe()).status.name, 'CANCELLED');
+  });
+
+  it('terminates a stopped collector that does not end within the grace (here: no worker serves its queue)', async () => {
+    const id = await collectors.start({ exchange: 'bybit', dataType: 'ticker', symbols: [BTC], intervalMs: 1_000 });
+    assert.equal(await stopCollector(client, id, 'test', 1_000), 'terminated');
+    assert.equal((await client.workflow.getHandle(id).describe()).status.name, 'TERMINATED');
   });
 });

@@ -8,8 +8,9 @@ import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { temporalClient } from '../../src/temporal/client';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { eventually } from '../support/wait';
-import type { CollectionGapRow } from '../../src/storage/records';
-import { COLLECTION_GAPS_TABLE } from '../../src/storage/tables';
+import { NEWEST_BACK_PAGE } from '../../src/activities/exchange/fetch-liquidations-paging';
+import type { CollectionGapRow, QuarantineRow } from '../../src/storage/records';
+import { COLLECTION_GAPS_TABLE, QUARANTINE_TABLE } from '../../src/storage/tables';
 import { Collectors, near, quoted, storedRecords, storedRows, truth } from './collector-fixture';
 
 /**
@@ -73,6 +74,8 @@ const CASES: Case[] = [
   { exchange: 'deribit', type: 'open_interest', symbols: [INVERSE], min: 2 },
   // hourly points of the last 16 days, per currency
   { exchange: 'deribit', type: 'volatility_index', symbols: ['BTC'], min: 100 },
+  // bankruptcy settlements: the newest page at start, then a few that happened while collecting (one per ~10 s)
+  { exchange: 'deribit', type: 'liquidations', symbols: [INVERSE], min: NEWEST_BACK_PAGE + 3 },
 ];
 
 /** Snapshots whose exchange body carries no time: the row's event time is its receive time (docs/collection.md). */
@@ -148,6 +151,17 @@ async function verifyVolatility(config: ReturnType<typeof loadConfig>, c: Case, 
   });
 }
 
+/** Every settlement between the first and the last stored, once, with its time and size; what deribit lacks is NULL, nothing quarantined. */
+async function verifyLiquidations(config: ReturnType<typeof loadConfig>, c: Case, symbol: string): Promise<void> {
+  const stored = await storedRows(config, 'liquidations', c.exchange, symbol, since);
+  const expected = await truth<Truth & { baseValue: number }>(config, { exchange: c.exchange, type: 'liquidations', symbol, from: stored[0].eventTime, to: stored.at(-1)!.eventTime });
+  assert.deepEqual(stored.map((r) => [r.eventTime, r.baseValue]), expected.map((t) => [t.timestamp, t.baseValue]), `${c.exchange} ${symbol}: every settlement, once, as served`);
+  assert.equal(new Set(stored.map((r) => r.liquidationId)).size, stored.length);
+  for (const row of stored) assert.deepEqual([row.side, row.price, row.amount], [null, null, null], `${c.exchange} ${symbol}: what the settlement lacks is NULL, never 0`);
+  const quarantined = await storedRecords<QuarantineRow>(config, QUARANTINE_TABLE, `exchange = ${quoted(c.exchange)} AND data_type = 'liquidations' AND received_at >= ${since}`);
+  assert.deepEqual(quarantined.map((q) => q.reason), [], `${c.exchange} liquidations: nothing quarantined`);
+}
+
 async function verifySnapshots(config: ReturnType<typeof loadConfig>, c: Case, symbol: string): Promise<void> {
   const stored = await storedRows(config, c.type, c.exchange, symbol, since);
   const served = await truth<Truth>(config, { exchange: c.exchange, type: c.type, symbol, from: stored[0].eventTime - 5_000, to: Date.now() });
@@ -192,6 +206,7 @@ describe('collectors store every data type the simulator serves, as its ground t
         if (c.type === 'trades') await verifyTrades(config, c, symbol);
         else if (c.type === 'lsr_all_account' || c.type === 'lsr_top_position') await verifyRatios(config, c, symbol);
         else if (c.type === 'volatility_index') await verifyVolatility(config, c, symbol);
+        else if (c.type === 'liquidations') await verifyLiquidations(config, c, symbol);
         else await verifySnapshots(config, c, symbol);
       }
     }

@@ -10,6 +10,7 @@ import { collectorInput, collectorWorkflowId } from '../../src/temporal/collecto
 import { collectQueue as queueOf } from '../../src/domain/task-queues';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { failedActivities } from '../support/history';
+import { setTradeHistory } from '../support/simulator-admin';
 import { eventually } from '../support/wait';
 import { clearFaults, Collectors, quoted, setFault, storedRecords, storedRows, truth } from './collector-fixture';
 
@@ -66,9 +67,19 @@ describe('collectors under malformed responses and lost history', () => {
     }
     await collectors.stopAll();
     for (const [i, c] of cases.entries()) {
-      const quarantined = await eventually(`${c.exchange}: every counted body in quarantine`, async () => {
-        const rows = await storedRecords<QuarantineRow>(config, QUARANTINE_TABLE, `exchange = ${quoted(c.exchange)} AND data_type = 'trades' AND received_at >= ${since}`);
-        return rows.length === counted[i] ? rows : undefined;
+      // at quorum: the write returned once `writeQuorum` stores held it (a third may get it later by repair)
+      let seen: number[] = [];
+      const quarantined = await eventually(`${c.exchange}: every counted body in quarantine at quorum`, async () => {
+        const perStore = await Promise.all(
+          config.stores.map((store) =>
+            storedRecords<QuarantineRow>(config, QUARANTINE_TABLE, `exchange = ${quoted(c.exchange)} AND data_type = 'trades' AND symbol = ${quoted(c.symbol)} AND received_at >= ${since}`, store),
+          ),
+        );
+        seen = perStore.map((rows) => rows.length);
+        const complete = perStore.filter((rows) => rows.length === counted[i]);
+        return complete.length >= config.writeQuorum && seen.every((n) => n <= counted[i]) ? complete[0] : undefined;
+      }).catch((err: Error) => {
+        throw new Error(`${err.message}: stored per store ${seen.join('/')}, counted ${counted[i]}`);
       });
       for (const q of quarantined) {
         assert.equal(q.symbol, c.symbol);
@@ -86,7 +97,9 @@ describe('collectors under malformed responses and lost history', () => {
 
   it('records a gap and raises an alert when the exchange no longer serves the trades after the cursor', async () => {
     const symbol = 'ETH/USDT:USDT';
-    // a cursor five minutes old: the simulator keeps ~50 s of fetchable trades at 20/s (historyLimit 1000)
+    // okx keeps 3 months of history-trades, like the real one: here it keeps only the last 60 s (1200 trades at
+    // 20/s; restored by clearFaults), and the cursor is five minutes old, so ~4 minutes of trades are lost
+    await setTradeHistory(config, 'okx', '60s');
     const old = await truth<TruthTrade>(config, { exchange: 'okx', type: 'trades', symbol, from: Date.now() - 300_000, to: Date.now() - 299_000 });
     const cursorTrade = old.at(-1)!;
     const spec = { exchange: 'okx', dataType: 'trades' as const, symbols: [symbol], intervalMs: 500 };
@@ -119,7 +132,7 @@ describe('collectors under malformed responses and lost history', () => {
     const lost = await truth<TruthTrade>(config, { exchange: 'okx', type: 'trades', symbol, from: gap.fromTime, to: gap.toTime - 1 });
     const firstId = BigInt(stored[0].tradeId);
     assert.match(gap.reason, new RegExp(`ids ${BigInt(cursorTrade.id) + 1n}\\.\\.${firstId - 1n}`), 'the reason names the missing ids');
-    assert.ok(lost.length > 500, `the gap covers the trades the exchange could no longer serve (${lost.length})`);
+    assert.ok(lost.length > 3_000, `the gap covers the ~4 minutes of trades the exchange could no longer serve (${lost.length})`);
 
     const alerts = await eventually('gap alert stored', async () => {
       const rows = await storedRecords<AlertRow>(config, ALERTS_TABLE, `key LIKE 'gap:okx:trades:%' AND raised_at >= ${since}`);

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
@@ -10,10 +13,13 @@ import { startWorkers, type RunningWorkers } from '../../src/workers/start-worke
 import { workflowBundle } from '../../src/workers/workflow-bundle';
 import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
 import { Collectors } from './collector-fixture';
+import { startWrite, tradeBatches } from './redundant-write-support';
 
 /**
  * Histories of real runs (fetches, child writes, signals, continue-as-new, a gap-free back-fill) replay against
  * the current workflow bundle without nondeterminism errors: the guard for every later change to the workflows.
+ * Histories of earlier versions are kept in histories/ (History protobufs, as fetchHistory() returns them), so
+ * a change that would break a long-running collector fails here and needs a patch (workflow `patched()`).
  */
 describe('workflow replay', () => {
   const config = loadConfig();
@@ -48,11 +54,13 @@ describe('workflow replay', () => {
 
     const runs: Array<{ workflowId: string; runId: string }> = [];
     for await (const wf of client.workflow.list({ query: `WorkflowId = '${trades}' OR WorkflowId = '${ratios}'` })) runs.push(wf);
-    let writes = 0;
-    for await (const wf of client.workflow.list({ query: `WorkflowType = 'RedundantWriteWorkflow' AND ExecutionStatus = 'Completed'` })) {
-      if (writes++ < 5) runs.push(wf);
+    // batches written by their own RedundantWriteWorkflow (collectors write inline)
+    for (const batch of tradeBatches(`replay-${Date.now()}`, 'BTC/USDT', 2, 3)) {
+      const handle = await startWrite(client, config, batch);
+      await handle.result();
+      runs.push({ workflowId: handle.workflowId, runId: (await handle.describe()).runId });
     }
-    assert.ok(runs.length >= 3 + 1 + 5, `runs to replay: ${runs.length}`);
+    assert.ok(runs.length >= 3 + 1 + 2, `runs to replay: ${runs.length}`);
     const histories = await Promise.all(
       runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })),
     );
@@ -62,5 +70,20 @@ describe('workflow replay', () => {
     for (const result of replayed) assert.equal(result.error, undefined, `${result.workflowId} ${result.runId}: ${String(result.error)}`);
     const signalled = histories.find((h) => h.workflowId === trades && (h.history.events ?? []).some((e) => e.workflowExecutionSignaledEventAttributes));
     assert.ok(signalled, 'a replayed history carries the signals');
+    const inline = histories.find((h) => h.workflowId === trades && (h.history.events ?? []).some((e) => e.markerRecordedEventAttributes));
+    assert.ok(inline, 'current collectors write inline, behind their patch marker');
+  });
+
+  it('replays histories recorded by earlier versions (test/workflows/histories), e.g. collectors that wrote through child workflows', async () => {
+    const dir = path.join(__dirname, 'histories');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.pb'));
+    assert.ok(files.length >= 1);
+    for (const file of files) {
+      const history = temporal.api.history.v1.History.decode(readFileSync(path.join(dir, file)));
+      if (file.startsWith('collector-child-writes')) {
+        assert.ok(history.events.some((e) => e.startChildWorkflowExecutionInitiatedEventAttributes), `${file} writes through a child workflow`);
+      }
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle(), dataConverter }, history, file);
+    }
   });
 });

@@ -1,12 +1,16 @@
 import type { ExchangePool } from './exchanges';
+import { fetchLiquidationsAfter } from './fetch-liquidations-paging';
 import { perSymbolActivity } from './per-symbol-fetch';
 import { normalizeLiquidation } from './normalize/liquidations';
 
-/** Liquidations since the cursor's time (the cursor's ids drop the ones already stored at that instant). */
+/**
+ * Liquidations after the cursor (fetch-liquidations-paging.ts says how each exchange is asked); the cursor's
+ * ids drop the ones already stored at its instant.
+ */
 export function fetchLiquidationsActivity(pool: ExchangePool) {
   return perSymbolActivity(pool, {
     table: 'liquidations',
-    fetch: (exchange, symbol, cursor) => exchange.fetchLiquidations(symbol, cursor?.lastTime),
+    fetch: (exchange, symbol, cursor) => fetchLiquidationsAfter(exchange, symbol, cursor),
     normalize: (exchange, symbol, liq, receiveTime) => normalizeLiquidation(exchange.id, exchange.market(symbol), liq, receiveTime),
     key: (row) => row.liquidationId,
   });

@@ -1,13 +1,7 @@
 import type { Config } from '../../config/schema';
-import type { DataType } from '../../domain/data-types';
-import { checkReplicas, type ReplicaCheck } from '../../temporal/replicas';
+import { checkReplicas, type CheckOptions, type ReplicaCheck } from '../../temporal/replicas';
 
-export interface CheckConsistencyInput {
-  /** one market table, or all */
-  table?: DataType;
-  /** compare rows with event_time >= this (epoch ms); 0 = everything */
-  sinceMs?: number;
-}
+export type CheckConsistencyInput = CheckOptions;
 
 /**
  * Compares every configured store (counts and checksums per table and day, and the ledgers). Spans all

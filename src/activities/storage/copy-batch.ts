@@ -1,12 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { isDataType, type DataType } from '../../domain/data-types';
+import type { DataType } from '../../domain/data-types';
 import type { RowOf } from '../../domain/rows';
 import { batchRows, batchSummary } from '../../storage/batch-rows';
+import { batchTableDef, BOOKKEEPING_TABLES, isBatchTable, isBookkeepingTable, type BatchTable, type BookkeepingTable } from '../../storage/batch-tables';
 import { rowsChecksum } from '../../storage/checksum';
 import { storeClient } from '../../storage/client';
 import { batchIdLiteral } from '../../storage/identifiers';
-import { ledgerEntry } from '../../storage/ledger';
-import { MARKET_TABLES } from '../../storage/tables';
+import { ledgerEntry, recordBatch } from '../../storage/ledger';
+import type { BatchLedgerRow } from '../../storage/records';
+import type { StoreConfig } from '../../config/schema';
+import { BookkeepingVerifyError, copyMissingRows, TargetStoreError, type StoreSide } from './copy-bookkeeping';
 import { BadStorageInputError, storageFailure } from './failures';
 import { heartbeat } from './heartbeat';
 import type { SchemaGuard } from './ensure-schema';
@@ -24,13 +27,14 @@ export interface CopyBatchInput {
   /** stores to copy from, tried in order; the first whose ledger holds the batch (and whose rows match it) wins */
   sources: string[];
   batchId: string;
-  table: DataType;
+  /** a market table, or a bookkeeping table (quarantine, collection_gaps) */
+  table: BatchTable;
 }
 
 export interface CopyBatchResult {
   store: string;
   batchId: string;
-  table: DataType;
+  table: BatchTable;
   rows: number;
   checksum: string;
   /** the store the rows came from; null when the target already held the batch */
@@ -39,7 +43,9 @@ export interface CopyBatchResult {
 }
 
 function checkInput(input: CopyBatchInput): void {
-  if (!isDataType(String(input.table))) throw new BadStorageInputError(`copyBatch: table '${String(input.table)}' is not a data type; use one of src/domain/data-types.ts`);
+  if (!isBatchTable(String(input.table))) {
+    throw new BadStorageInputError(`copyBatch: table '${String(input.table)}' is not a data type; use one of src/domain/data-types.ts, ${BOOKKEEPING_TABLES.join(' or ')}`);
+  }
   batchIdLiteral(input.batchId);
   if (!Array.isArray(input.sources)) throw new BadStorageInputError('copyBatch: sources must be a list of store ids');
 }
@@ -49,7 +55,8 @@ function checkInput(input: CopyBatchInput): void {
  * path (so the target's ledger gets its entry and a repeat is a no-op). Verified twice: the source's rows must
  * match the source's ledger entry (count and checksum) before anything is written, and the target must hold
  * exactly that afterwards. Idempotent: a batch the target already holds is left alone; a copy racing a late
- * original write inserts rows the natural key absorbs.
+ * original write inserts rows the natural key absorbs. Bookkeeping batches (whose rows carry no batch id) are
+ * copied by content instead: see copy-bookkeeping.ts.
  */
 export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typeof insertBatchActivity>, schema?: SchemaGuard) {
   return async function copyBatch(input: CopyBatchInput): Promise<CopyBatchResult> {
@@ -61,7 +68,7 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
       throw storageFailure(target, err);
     }
     const { batchId, table } = input;
-    const def = MARKET_TABLES[table];
+    const def = batchTableDef(table);
     const base = { store: target.id, batchId, table };
     try {
       // A store that came back empty (or never saw a write) gets its schema before its ledger is read.
@@ -87,10 +94,17 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
           tried.push(`${sourceId}: not in its ledger`);
           continue;
         }
+        if (isBookkeepingTable(table)) {
+          heartbeat({ batchId, source: sourceId, copied: await copyBookkeeping(target, { id: sourceId, client, database: source.database }, table, entry) });
+          // the target's ledger lacked the batch (checked above): it holds it now, through this copy
+          return { ...base, rows: entry.rows, checksum: entry.checksum, source: sourceId, alreadyPresent: false };
+        }
         // The stamps (batch id, ingest time) are the source's; insertBatch stamps the copy itself.
-        rows = (await batchRows(client, source.database, table, batchId)).map(({ batchId: _b, ingestTime: _i, ...row }) => row as RowOf<DataType>);
+        rows = (await batchRows(client, source.database, table as DataType, batchId)).map(({ batchId: _b, ingestTime: _i, ...row }) => row as RowOf<DataType>);
       } catch (err) {
         if (err instanceof BadStorageInputError) throw storageFailure(undefined, err);
+        if (err instanceof TargetStoreError) throw storageFailure(target, err.failure);
+        if (err instanceof BookkeepingVerifyError) throw verifyFailed(err.message, table);
         unreachable += 1;
         tried.push(`${sourceId}: ${(err as Error).message.split('\n')[0]}`);
         continue;
@@ -104,16 +118,12 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
       const written = await insert({ store: target.id, batch: { batchId, table, rows } });
       let stored;
       try {
-        stored = await batchSummary(storeClient(target), target.database, table, batchId);
+        stored = await batchSummary(storeClient(target), target.database, table as DataType, batchId);
       } catch (err) {
         throw storageFailure(target, err);
       }
       if (stored.rows !== entry.rows || stored.checksum !== entry.checksum) {
-        throw ApplicationFailure.create({
-          type: REPAIR_VERIFY_FAILED,
-          nonRetryable: true,
-          message: `copy of batch ${batchId} into ${target.id} holds ${stored.rows} rows (checksum ${stored.checksum}), ${sourceId} holds ${entry.rows} (${entry.checksum}); compare with \`marketprism replicas check --table ${table}\``,
-        });
+        throw verifyFailed(`copy of batch ${batchId} into ${target.id} holds ${stored.rows} rows (checksum ${stored.checksum}), ${sourceId} holds ${entry.rows} (${entry.checksum})`, table);
       }
       return { ...base, rows: entry.rows, checksum: entry.checksum, source: sourceId, alreadyPresent: written.alreadyPresent };
     }
@@ -124,4 +134,23 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
     }
     throw ApplicationFailure.create({ type: BATCH_NOT_FOUND, nonRetryable: true, message: `batch ${batchId} (${table}) is in no usable source ledger (${why}); nothing to copy into ${target.id}` });
   };
+}
+
+function verifyFailed(what: string, table: BatchTable): ApplicationFailure {
+  return ApplicationFailure.create({ type: REPAIR_VERIFY_FAILED, nonRetryable: true, message: `${what}; compare with \`marketprism replicas check --table ${table}\`` });
+}
+
+/**
+ * A bookkeeping batch: the target gets every row of the table the source holds and it lacks (verified), then
+ * the source's ledger entry, so the target holds the batch. Returns how many rows were copied (0: it had them).
+ */
+async function copyBookkeeping(target: StoreConfig, source: StoreSide, table: BookkeepingTable, entry: BatchLedgerRow): Promise<number> {
+  const targetSide = { id: target.id, client: storeClient(target), database: target.database };
+  const copied = await copyMissingRows(source, targetSide, table);
+  try {
+    await recordBatch(targetSide.client, target.database, { batchId: entry.batchId, tableName: table, rows: entry.rows, checksum: entry.checksum });
+  } catch (err) {
+    throw new TargetStoreError(err);
+  }
+  return copied;
 }

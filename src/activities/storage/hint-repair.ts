@@ -2,6 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/schema';
 import { temporalClient } from '../../temporal/client';
 import { hintRepair, type RepairHints } from '../../temporal/replicas';
+import { workflowPolicies } from '../../temporal/workflow-policies';
 import type { BatchRef } from '../../storage/ledger-diff';
 
 export interface HintRepairInput {
@@ -20,7 +21,7 @@ export interface HintRepairInput {
  */
 export class HintClient {
   private client: Promise<Client> | undefined;
-  constructor(private readonly config: Config) {}
+  constructor(readonly config: Config) {}
 
   get(): Promise<Client> {
     if (!this.client) {
@@ -38,8 +39,10 @@ export class HintClient {
 }
 
 export function hintRepairActivity(clients: HintClient) {
+  // a repair workflow this activity starts honours the worker config's reliability overrides
+  const policies = workflowPolicies(clients.config);
   return async function hintRepairFor({ lagging, sources, hints }: HintRepairInput): Promise<{ workflowId: string }> {
-    const request: RepairHints = { store: lagging, sources, hints };
+    const request: RepairHints = { store: lagging, sources, hints, ...(policies && { policies }) };
     const { workflowId } = await hintRepair(await clients.get(), request);
     return { workflowId };
   };

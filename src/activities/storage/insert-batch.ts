@@ -1,12 +1,12 @@
 import type { Batch } from '../../domain/batch';
-import { isDataType } from '../../domain/data-types';
 import { rowsChecksum } from '../../storage/checksum';
 import { storeClient } from '../../storage/client';
 import { batchIdLiteral } from '../../storage/identifiers';
 import { ledgerEntry, recordBatch } from '../../storage/ledger';
 import { toStoreRow } from '../../storage/row-codec';
 import { insertRows } from '../../storage/table-io';
-import { COLLECTION_GAPS_TABLE, MARKET_TABLES, QUARANTINE_TABLE, type MarketStamp, type TableDef } from '../../storage/tables';
+import { batchTableDef, BOOKKEEPING_TABLES, isBatchTable } from '../../storage/batch-tables';
+import type { MarketStamp } from '../../storage/tables';
 import { BadStorageInputError, storageFailure } from './failures';
 import type { SchemaGuard } from './ensure-schema';
 import { keepHeartbeating } from './heartbeat';
@@ -29,17 +29,10 @@ export interface InsertBatchResult {
   alreadyPresent: boolean;
 }
 
-/** Bookkeeping tables collectors write through the same durable path as market data (quarantined items, gaps). */
-const RECORD_TABLES: Readonly<Record<string, TableDef>> = { quarantine: QUARANTINE_TABLE, collection_gaps: COLLECTION_GAPS_TABLE };
-
-function tableDefOf(table: string): TableDef {
-  return isDataType(table) ? MARKET_TABLES[table] : RECORD_TABLES[table];
-}
-
 function checkBatch(batch: Batch): void {
   if (!batch || typeof batch !== 'object') throw new BadStorageInputError('insertBatch: batch is missing; pass {store, batch: {batchId, table, rows}}');
-  if (!isDataType(batch.table) && !Object.hasOwn(RECORD_TABLES, batch.table)) {
-    throw new BadStorageInputError(`insertBatch: table '${String(batch.table)}' is not a data type; use one of src/domain/data-types.ts, quarantine or collection_gaps`);
+  if (!isBatchTable(String(batch.table))) {
+    throw new BadStorageInputError(`insertBatch: table '${String(batch.table)}' is not a data type; use one of src/domain/data-types.ts, ${BOOKKEEPING_TABLES.join(' or ')}`);
   }
   batchIdLiteral(batch.batchId);
   if (!Array.isArray(batch.rows)) throw new BadStorageInputError(`insertBatch: batch ${batch.batchId} has no rows array`);
@@ -58,7 +51,7 @@ export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard
     try {
       store = resolve(storeId);
       checkBatch(batch);
-      const def = tableDefOf(batch.table);
+      const def = batchTableDef(batch.table);
       batch.rows.forEach((row, i) => toStoreRow(def, { ...row, batchId: batch.batchId, ingestTime: 0 }, i)); // validate before touching the store
       await schema?.ensure(store);
       const client = storeClient(store);

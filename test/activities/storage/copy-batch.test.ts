@@ -6,10 +6,12 @@ import { BATCH_NOT_FOUND } from '../../../src/activities/storage/copy-batch';
 import { loadConfig } from '../../../src/config/load';
 import type { Batch } from '../../../src/domain/batch';
 import type { TradeRow } from '../../../src/domain/rows';
+import { tableDigest } from '../../../src/storage/consistency';
+import type { QuarantineRow } from '../../../src/storage/records';
 import { batchSummary } from '../../../src/storage/batch-rows';
 import { storeClient } from '../../../src/storage/client';
 import { insertRows } from '../../../src/storage/table-io';
-import { MARKET_TABLES } from '../../../src/storage/tables';
+import { MARKET_TABLES, QUARANTINE_TABLE } from '../../../src/storage/tables';
 
 /** 2032-03-01: a day of event times no other test writes, so the consistency check sees only these rows. */
 const SINCE = Date.UTC(2032, 2, 1);
@@ -87,6 +89,37 @@ describe('storage repair activities against the test stack stores', () => {
     assert.equal(none.nonRetryable, true);
     const bad = await rejection(copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'x', table: 'nope' as 'trades' }));
     assert.equal(bad.type, 'bad_request');
+  });
+
+  it('copyBatch repairs a bookkeeping batch (rows without batch ids) by content, verified, leaving extra rows alone', async () => {
+    const day = Date.UTC(2032, 3, 1);
+    const rows = Array.from({ length: 4 }, (_, i): QuarantineRow => ({
+      exchange: 'okx', dataType: 'trades', symbol: 'CPQ/USDT', reason: `bad item ${i}`, raw: `{"id":${i},"px":"x"}`, receivedAt: day + i,
+    }));
+    const quarantine = { batchId: 'cpy-q-1', table: 'quarantine', rows } as unknown as Batch;
+    const written = await insertBatch({ store: primary.id, batch: quarantine });
+    // replica-1 holds a row of that day the primary does not: a copy must not remove it
+    const extra: QuarantineRow = { ...rows[0], reason: 'only on replica-1', receivedAt: day + 99 };
+    await insertRows(storeClient(replica1), replica1.database, QUARANTINE_TABLE, [extra]);
+
+    const missing = await missingBatches({ store: replica1.id, sources: ids, limit: 10_000 });
+    assert.ok(missing.batches.some((m) => m.batchId === 'cpy-q-1' && m.table === 'quarantine'), 'the ledger diff names the bookkeeping batch');
+
+    const copied = await copyBatch({ store: replica1.id, sources: [replica2.id, primary.id], batchId: 'cpy-q-1', table: 'quarantine' });
+    assert.deepEqual(copied, { store: replica1.id, batchId: 'cpy-q-1', table: 'quarantine', rows: 4, checksum: written.checksum, source: primary.id, alreadyPresent: false });
+    const [onPrimary] = await tableDigest(storeClient(primary), primary.database, 'quarantine', day);
+    const [onReplica] = await tableDigest(storeClient(replica1), replica1.database, 'quarantine', day);
+    assert.deepEqual(onPrimary, { day: 20320401, rows: 4, checksum: written.checksum });
+    assert.equal(onReplica.rows, 5, 'the four copied rows and the extra one');
+    assert.ok(!(await missingBatches({ store: replica1.id, sources: ids, limit: 10_000 })).batches.some((m) => m.batchId === 'cpy-q-1'));
+
+    const again = await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-q-1', table: 'quarantine' });
+    assert.equal(again.alreadyPresent, true);
+    const none = await rejection(copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'cpy-q-never', table: 'quarantine' }));
+    assert.equal(none.type, BATCH_NOT_FOUND);
+    // level the stores again for whoever compares whole tables later
+    await copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'cpy-q-1', table: 'quarantine' });
+    for (const s of [primary, replica2]) await insertRows(storeClient(s), s.database, QUARANTINE_TABLE, [extra]);
   });
 
   it('checkConsistency finds the day where stores differ, and nothing once they hold the same rows', async () => {
