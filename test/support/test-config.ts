@@ -9,9 +9,9 @@ import { freePort } from '../../src/services/process';
 
 /**
  * A complete config on free ports in a fresh temp dir, so the test stack never collides with a dev
- * stack (or another test run) on the same machine.
+ * stack (or another test run) on the same machine. `extra` adds or replaces top-level sections (benches).
  */
-export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-test-'))): Promise<{ file: string; config: Config }> {
+export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-test-')), extra: Record<string, unknown> = {}): Promise<{ file: string; config: Config }> {
   const ports = { temporal: await freePort(), ui: await freePort(), sim: await freePort() };
   const stores = [];
   for (const id of ['primary', 'replica-1', 'replica-2']) {
@@ -26,6 +26,7 @@ export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), '
     simulator: { enabled: true, port: ports.sim, seed: 7, tradesPerSecond: 20 },
     exchanges: simulatorExchangeConfigs(`http://127.0.0.1:${ports.sim}`),
     collectors: [],
+    ...extra,
   };
   const file = path.join(dir, 'marketprism.yaml');
   const text = stringify(doc);
