@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
-import { collectorStatus, listCollectors, startCollector, stopCollector, type StartResult } from '../temporal/collectors';
+import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../temporal/collectors';
 import { temporalClient } from '../temporal/client';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
@@ -79,7 +79,7 @@ export function registerCollect(program: Command): void {
       await client.connection.close();
       const terminated = ids.filter((_, i) => outcomes[i] === 'terminated');
       output(opts, { stopped: ids, terminated }, () =>
-        ids.length ? ids.map((id, i) => (outcomes[i] === 'terminated' ? `terminated (its write did not finish in time; run \`marketprism replicas repair\`): ${id}` : `stopped: ${id}`)).join('\n') : 'no collector was running',
+        ids.length ? ids.map((id, i) => (outcomes[i] === 'terminated' ? `terminated: ${id} (it did not end within ${STOP_GRACE_MS / 1000}s of being stopped: no worker running, or a write waiting for stores; \`marketprism replicas check\` shows whether a store needs repair)` : `stopped: ${id}`)).join('\n') : 'no collector was running',
       );
     });
   collect
