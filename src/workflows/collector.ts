@@ -4,29 +4,24 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  executeChild,
   isCancellation,
-  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Batch, TradeCursors } from '../domain/batch';
+import type { TradeCursors } from '../domain/batch';
 import type { DataType } from '../domain/data-types';
 import { quarantinedBodiesOf } from '../domain/quarantined-failure';
-import { STORAGE_QUEUE } from '../domain/task-queues';
 import { activityOptions, DEFAULT_POLICIES, type Policies } from '../reliability/policies';
-import type { CollectionGapRow } from '../storage/records';
-import { writeAtQuorum } from './quorum-write';
-import { RedundantWriteWorkflow } from './redundant-write';
+import { recordBatch, writeBatch, writeResult } from './collector-writes';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
 
 type FetchInput = Parameters<Activities['fetchTrades']>[0];
 type FetchOptions = NonNullable<FetchInput['options']>;
 /** What any fetch activity returns (src/activities/exchange/fetch-result.ts), for whichever data type. */
-type FetchResult = Awaited<ReturnType<Activities[(typeof FETCH_ACTIVITY)[DataType]]>>;
+export type FetchResult = Awaited<ReturnType<Activities[(typeof FETCH_ACTIVITY)[DataType]]>>;
 
 export interface CollectorInput {
   exchange: string;
@@ -102,13 +97,6 @@ export const FETCH_ACTIVITY = {
   ticker: 'fetchTicker',
 } as const satisfies Record<DataType, keyof Activities>;
 
-/** The activities a collector run calls, with the run's policies (config overrides travel in the input). */
-function collectorActivities(policies: Policies) {
-  // proxies answer by name (a get trap): take members from them, never spread them
-  const { raiseAlert } = proxyActivities<Activities>(activityOptions('alert', policies));
-  return { fetchers: proxyActivities<Activities>(activityOptions('exchangeFetch', policies)), raiseAlert };
-}
-
 function freshState(): CollectorState {
   return {
     cursors: {},
@@ -122,55 +110,6 @@ function freshState(): CollectorState {
     paused: false,
     runs: 1,
   };
-}
-
-/** Collectors write inline (quorum-write.ts) since this patch; runs recorded before it wrote through a child. */
-export const INLINE_WRITES_PATCH = 'inline-quorum-writes';
-
-/** Writes a batch through the redundant-write path; returns once `quorum` stores hold it. */
-async function writeBatch(input: CollectorInput, batch: Batch): Promise<void> {
-  const write = { batch, stores: input.stores, quorum: input.quorum, ...(input.policies && { policies: input.policies }) };
-  if (patched(INLINE_WRITES_PATCH)) {
-    await writeAtQuorum(write, 'CollectorWorkflow');
-    return;
-  }
-  await executeChild(RedundantWriteWorkflow, {
-    args: [write],
-    workflowId: `write/${batch.batchId}`,
-    taskQueue: STORAGE_QUEUE,
-    // a batch already being written finishes even if this collector is stopped meanwhile
-    parentClosePolicy: 'ABANDON',
-  });
-}
-
-/**
- * Quarantined items and gaps travel the same durable path as market rows. insertBatch accepts these two
- * bookkeeping tables (src/activities/storage/insert-batch.ts); the Batch type names only market tables.
- */
-function recordBatch(batchId: string, table: 'quarantine' | 'collection_gaps', rows: object[]): Batch {
-  return { batchId, table, rows } as unknown as Batch;
-}
-
-async function alertGaps(input: CollectorInput, gaps: CollectionGapRow[]): Promise<void> {
-  const { raiseAlert } = collectorActivities(input.policies ?? DEFAULT_POLICIES);
-  for (const gap of gaps) {
-    await raiseAlert({
-      key: `gap:${input.exchange}:${input.dataType}:${gap.symbol}:${gap.fromTime}`,
-      severity: 'warning',
-      source: workflowInfo().workflowId,
-      message: `${input.exchange} ${input.dataType} ${gap.symbol}: gap from ${new Date(gap.fromTime).toISOString()} to ${new Date(gap.toTime).toISOString()}: ${gap.reason}`,
-    });
-  }
-}
-
-/** Writes everything one fetch produced; cursors may move only after this returns. */
-async function writeResult(input: CollectorInput, result: FetchResult): Promise<void> {
-  if (result.batch) await writeBatch(input, result.batch as Batch);
-  if (result.rejectedBatchId && result.rejected.length) await writeBatch(input, recordBatch(result.rejectedBatchId, 'quarantine', result.rejected));
-  if (result.gapsBatchId && result.gaps.length) {
-    await writeBatch(input, recordBatch(result.gapsBatchId, 'collection_gaps', result.gaps));
-    await alertGaps(input, result.gaps);
-  }
 }
 
 /** "Activity task failed" says nothing: the status shows what the activity itself reported. */
@@ -225,7 +164,8 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     announcedSymbols = symbols;
   };
 
-  const { fetchers } = collectorActivities(input.policies ?? DEFAULT_POLICIES);
+  // the run's policies: config overrides travel in the input
+  const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch', input.policies ?? DEFAULT_POLICIES));
   const fetch = fetchers[FETCH_ACTIVITY[input.dataType]] as (arg: FetchInput) => Promise<FetchResult>;
   for (;;) {
     await condition(() => !state.paused);
