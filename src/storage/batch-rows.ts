@@ -1,9 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { DataType } from '../domain/data-types';
+import { batchTableDef, type BatchRowOf, type BatchTable } from './batch-tables';
 import { checksumSql } from './checksum';
 import { batchIdLiteral, qualified } from './identifiers';
 import { selectRows } from './table-io';
-import { MARKET_TABLES, type StoredRow } from './tables';
+import type { BatchStamp } from './tables';
 
 /** What a store holds of one batch, computed by the store itself over its rows (deduplicated with FINAL). */
 export interface BatchSummary {
@@ -12,8 +12,15 @@ export interface BatchSummary {
   checksum: string;
 }
 
-export async function batchSummary(client: ClickHouseClient, database: string, table: DataType, batchId: string): Promise<BatchSummary> {
-  const def = MARKET_TABLES[table];
+/** A batch's row as stored: the row and the stamps the write path added. */
+export type StoredBatchRow<T extends BatchTable> = BatchRowOf<T> & BatchStamp;
+
+/**
+ * Market and bookkeeping tables alike (bookkeeping rows carry their batch id since migration 3; rows written
+ * before it have batch_id '', which no batch id matches).
+ */
+export async function batchSummary(client: ClickHouseClient, database: string, table: BatchTable, batchId: string): Promise<BatchSummary> {
+  const def = batchTableDef(table);
   const result = await client.query({
     query: `SELECT toString(count()) AS rows, toString(${checksumSql(def)}) AS checksum FROM ${qualified(database, def.name)} FINAL WHERE batch_id = ${batchIdLiteral(batchId)}`,
     format: 'JSONEachRow',
@@ -23,6 +30,6 @@ export async function batchSummary(client: ClickHouseClient, database: string, t
 }
 
 /** The stored rows of one batch, as TS rows with their stamps, in natural-key order. */
-export function batchRows<T extends DataType>(client: ClickHouseClient, database: string, table: T, batchId: string): Promise<Array<StoredRow<T>>> {
-  return selectRows<StoredRow<T>>(client, database, MARKET_TABLES[table], { where: `batch_id = ${batchIdLiteral(batchId)}` });
+export function batchRows<T extends BatchTable>(client: ClickHouseClient, database: string, table: T, batchId: string): Promise<Array<StoredBatchRow<T>>> {
+  return selectRows<StoredBatchRow<T>>(client, database, batchTableDef(table), { where: `batch_id = ${batchIdLiteral(batchId)}` });
 }

@@ -1,10 +1,13 @@
 import { DATA_TYPES, isDataType, type DataType } from '../domain/data-types';
+import type { RowOf } from '../domain/rows';
+import type { CollectionGapRow, QuarantineRow } from './records';
 import { COLLECTION_GAPS_TABLE, MARKET_TABLES, QUARANTINE_TABLE, type TableDef } from './tables';
 
 /**
  * Tables a batch can target: the market tables, plus the bookkeeping tables collectors write through the
- * same quorum path (quarantined items, collection gaps). Every one of them has ledger entries, so each can
- * be missed by a store that was down, compared between stores and repaired.
+ * same quorum path (quarantined items, collection gaps). Every one of them has ledger entries and, since
+ * migration 3, rows stamped with their batch id, so each can be missed by a store that was down, compared
+ * between stores and repaired by batch id.
  */
 export const BOOKKEEPING_TABLES = ['quarantine', 'collection_gaps'] as const;
 export type BookkeepingTable = (typeof BOOKKEEPING_TABLES)[number];
@@ -34,10 +37,5 @@ export function timeColumnOf(table: BatchTable): string {
   return isDataType(table) ? 'event_time' : BOOKKEEPING_TIME_COLUMNS[table];
 }
 
-/**
- * Whether rows of this table carry their batch id (market tables do). Bookkeeping rows do not, so their
- * batches are repaired by content (see src/activities/storage/copy-bookkeeping.ts).
- */
-export function rowsCarryBatchId(table: BatchTable): boolean {
-  return batchTableDef(table).stamps.some((s) => s.field === 'batchId');
-}
+/** The TS row (without stamps) of a batch table. */
+export type BatchRowOf<T extends BatchTable> = T extends DataType ? RowOf<T> : T extends 'quarantine' ? QuarantineRow : CollectionGapRow;

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { MARKET_TABLES, NULLABLE_LIQUIDATIONS_VERSION, SCHEMA_TABLES, type TableDef } from './tables';
+import { BOOKKEEPING_BATCH_ID_VERSION, COLLECTION_GAPS_TABLE, MARKET_TABLES, NULLABLE_LIQUIDATIONS_VERSION, QUARANTINE_TABLE, SCHEMA_TABLES, type TableDef } from './tables';
 
 /**
  * Versioned schema changes, applied in order once per store and recorded in schema_migrations.
@@ -50,6 +50,19 @@ export const MIGRATIONS: readonly Migration[] = [
       const def = MARKET_TABLES.liquidations;
       for (const field of ['side', 'price', 'amount']) await ctx.modifyColumn(def, field);
       await ctx.addColumn(def, 'baseValue');
+    },
+  },
+  {
+    // Bookkeeping rows get the batch stamps market rows have, so a missed bookkeeping batch is copied and
+    // verified by batch id (src/activities/storage/copy-batch.ts). ADD COLUMN fills existing rows with the
+    // type's default: batch_id '' (how copyBatch recognizes a batch written before this migration), ingest_time 0.
+    version: BOOKKEEPING_BATCH_ID_VERSION,
+    name: 'quarantine, collection_gaps: batch_id and ingest_time added',
+    async up(ctx) {
+      for (const def of [QUARANTINE_TABLE, COLLECTION_GAPS_TABLE]) {
+        await ctx.addColumn(def, 'batchId');
+        await ctx.addColumn(def, 'ingestTime');
+      }
     },
   },
 ];

@@ -39,7 +39,7 @@ export async function dayRowHashes(client: ClickHouseClient, database: string, t
   return (await result.json<{ row_hash: string }>()).map((r) => r.row_hash);
 }
 
-/** The rows (as TS rows, without stamps) of a table's day whose hashes are listed. */
+/** The rows (as TS rows, with the stamps of tables that have them) of a table's day whose hashes are listed. */
 export function rowsByHash<R>(client: ClickHouseClient, database: string, table: BatchTable, day: number, hashes: readonly string[]): Promise<R[]> {
   if (hashes.length === 0) return Promise.resolve([]);
   const where = `${dayCondition(table, day)} AND ${rowHashSql(table)} IN (${hashes.map(hashLiteral).join(', ')})`;

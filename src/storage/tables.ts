@@ -32,7 +32,7 @@ export interface TableDef {
   name: string;
   /** the row's own fields, in canonical (checksum) order */
   fields: readonly TableField[];
-  /** fields the write path stamps on market rows: stored, not part of the row checksum */
+  /** fields the write path stamps on every batch row (market and bookkeeping): stored, not part of the row checksum */
   stamps: readonly TableField[];
   /** ALIAS columns: computed on read, never stored */
   aliases: ReadonlyArray<{ name: string; type: string; expression: string }>;
@@ -86,15 +86,18 @@ const MARKET_BASE: Kinds<RowBase> = {
   receiveTime: 'uint64',
 };
 
-/** What the write path adds to a market row (src/activities/storage/insert-batch.ts). */
-export interface MarketStamp {
+/**
+ * What the write path adds to every row of a batch (src/activities/storage/insert-batch.ts), market or
+ * bookkeeping. Bookkeeping rows written before migration 3 read back with batchId '' and ingestTime 0.
+ */
+export interface BatchStamp {
   batchId: string;
   /** epoch ms when MarketPrism wrote the batch: the incremental-backup watermark */
   ingestTime: number;
 }
-const MARKET_STAMP: Kinds<MarketStamp> = { batchId: 'string', ingestTime: 'uint64' };
+const BATCH_STAMP: Kinds<BatchStamp> = { batchId: 'string', ingestTime: 'uint64' };
 
-export type StoredRow<T extends DataType> = RowOf<T> & MarketStamp;
+export type StoredRow<T extends DataType> = RowOf<T> & BatchStamp;
 
 function marketTable<T extends DataType>(
   name: T,
@@ -111,7 +114,7 @@ function marketTable<T extends DataType>(
   return {
     ...def,
     fields: def.fields.map((f) => (added[f.field] === undefined ? f : { ...f, addedIn: added[f.field] })),
-    stamps: fieldsOf(MARKET_STAMP),
+    stamps: fieldsOf(BATCH_STAMP),
     aliases: [{ name: 'event_dt', type: 'DateTime', expression: 'toDateTime(intDiv(event_time, 1000))' }],
   };
 }
@@ -170,13 +173,25 @@ export const ALERTS_TABLE = table<AlertRow>('alerts', {
   version: 'updatedAt',
 });
 
-export const COLLECTION_GAPS_TABLE = table<CollectionGapRow>('collection_gaps', {
+/**
+ * The schema version that stamped the bookkeeping tables' rows with batch_id and ingest_time (migrations.ts),
+ * so replica repair copies and verifies their batches by batch id like market batches. The stamps are not
+ * nullable and not checksummed: older rows hold '' and 0, and keep the checksum their ledger entry recorded.
+ */
+export const BOOKKEEPING_BATCH_ID_VERSION = 3;
+
+/** A bookkeeping table written in batches through the quorum path: its rows carry the batch stamps. */
+function bookkeepingTable<R>(name: string, spec: Parameters<typeof table<R>>[1]): TableDef {
+  return { ...table<R>(name, spec), stamps: fieldsOf(BATCH_STAMP) };
+}
+
+export const COLLECTION_GAPS_TABLE = bookkeepingTable<CollectionGapRow>('collection_gaps', {
   fields: { exchange: 'string', dataType: 'string', symbol: 'string', fromTime: 'uint64', toTime: 'uint64', reason: 'string', detectedAt: 'uint64' },
   orderBy: ['exchange', 'dataType', 'symbol', 'fromTime'],
   partitionBy: dayPartition('from_time'),
 });
 
-export const QUARANTINE_TABLE = table<QuarantineRow>('quarantine', {
+export const QUARANTINE_TABLE = bookkeepingTable<QuarantineRow>('quarantine', {
   fields: { exchange: 'string', dataType: 'string', symbol: 'string', reason: 'string', raw: 'string', receivedAt: 'uint64' },
   orderBy: ['exchange', 'dataType', 'symbol', 'receivedAt', 'raw'],
   partitionBy: dayPartition('received_at'),

@@ -5,7 +5,7 @@ import { BadRowError } from '../../src/storage/columns';
 import { createTableSql } from '../../src/storage/ddl';
 import { BadIdentifierError, batchIdLiteral, qualified } from '../../src/storage/identifiers';
 import { fromStoreRow, toStoreRow } from '../../src/storage/row-codec';
-import { MARKET_TABLES, partitionIdForDay, SCHEMA_MIGRATIONS_TABLE, SCHEMA_TABLES } from '../../src/storage/tables';
+import { COLLECTION_GAPS_TABLE, MARKET_TABLES, partitionIdForDay, QUARANTINE_TABLE, SCHEMA_MIGRATIONS_TABLE, SCHEMA_TABLES } from '../../src/storage/tables';
 import { sampleRows } from './sample-rows';
 
 describe('table declarations (src/storage/tables.ts)', () => {
@@ -29,6 +29,14 @@ describe('table declarations (src/storage/tables.ts)', () => {
       assert.match(createTableSql('db', def), /event_dt DateTime ALIAS toDateTime\(intDiv\(event_time, 1000\)\)/);
     }
     assert.deepEqual(MARKET_TABLES.trades.orderBy, ['exchange', 'symbol', 'trade_id']);
+  });
+
+  it('stamps the bookkeeping tables with batch id and ingest time, outside the natural key', () => {
+    for (const def of [QUARANTINE_TABLE, COLLECTION_GAPS_TABLE]) {
+      assert.deepEqual(def.stamps.map((f) => `${f.column} ${f.kind}`), ['batch_id string', 'ingest_time uint64'], def.name);
+      assert.ok(!def.orderBy.includes('batch_id'), def.name);
+      assert.match(createTableSql('db', def), /batch_id String,\n {2}ingest_time UInt64\n\) ENGINE/);
+    }
   });
 
   it('emits only SQL the 18.16 floor supports', () => {

@@ -9,6 +9,9 @@ import type { Config } from '../../src/config/schema';
 import type { Batch } from '../../src/domain/batch';
 import { STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { withOverrides } from '../../src/reliability/policies';
+import { batchSummary } from '../../src/storage/batch-rows';
+import { storeClient } from '../../src/storage/client';
+import { ledgerEntry } from '../../src/storage/ledger';
 import type { CollectionGapRow, QuarantineRow } from '../../src/storage/records';
 import { temporalClient } from '../../src/temporal/client';
 import { CompressionCodec } from '../../src/temporal/compression-codec';
@@ -26,7 +29,7 @@ import { restartTestStore, stopTestStore } from './redundant-write-support';
 /**
  * Collectors write quarantine and collection_gaps batches through the same quorum path as market data, so a
  * store that is down misses them too. This test writes such batches while a store is down and expects its
- * repair workflow to make it identical, with the worker config's reliability overrides (policies.writes)
+ * repair workflow to make it identical, copying each batch by its id, with the worker config's reliability overrides (policies.writes)
  * carried in the repair workflow's input, also across continue-as-new.
  */
 
@@ -124,6 +127,12 @@ describe('replica repair of bookkeeping batches (quarantine, collection_gaps)', 
     }, 90_000, 500);
     assert.deepEqual(done.failed, []);
     for (const b of batches) assert.equal(await hasBatch({ store: replica2.id, batchId: b.batchId }), true, `${b.batchId} in ${replica2.id}'s ledger`);
+    // copied by batch id, as market batches are: the repaired store proves each batch's rows by id against the
+    // primary's ledger entry (count and checksum)
+    for (const b of batches) {
+      const entry = await ledgerEntry(storeClient(primary), primary.database, b.batchId);
+      assert.deepEqual(await batchSummary(storeClient(replica2), replica2.database, b.table, b.batchId), { rows: b.rows.length, checksum: entry?.checksum }, b.batchId);
+    }
 
     for (const table of ['quarantine', 'collection_gaps']) {
       const check = await runCliJson<{ identical: boolean; tables: Array<{ table: string; stores: Array<{ store: string; rows: number }> }> }>([

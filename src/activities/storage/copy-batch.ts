@@ -1,8 +1,15 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { DataType } from '../../domain/data-types';
-import type { RowOf } from '../../domain/rows';
+import type { Batch } from '../../domain/batch';
 import { batchRows, batchSummary } from '../../storage/batch-rows';
-import { batchTableDef, BOOKKEEPING_TABLES, isBatchTable, isBookkeepingTable, type BatchTable, type BookkeepingTable } from '../../storage/batch-tables';
+import {
+  batchTableDef,
+  BOOKKEEPING_TABLES,
+  isBatchTable,
+  isBookkeepingTable,
+  type BatchRowOf,
+  type BatchTable,
+  type BookkeepingTable,
+} from '../../storage/batch-tables';
 import { rowsChecksum } from '../../storage/checksum';
 import { storeClient } from '../../storage/client';
 import { batchIdLiteral } from '../../storage/identifiers';
@@ -55,8 +62,10 @@ function checkInput(input: CopyBatchInput): void {
  * path (so the target's ledger gets its entry and a repeat is a no-op). Verified twice: the source's rows must
  * match the source's ledger entry (count and checksum) before anything is written, and the target must hold
  * exactly that afterwards. Idempotent: a batch the target already holds is left alone; a copy racing a late
- * original write inserts rows the natural key absorbs. Bookkeeping batches (whose rows carry no batch id) are
- * copied by content instead: see copy-bookkeeping.ts.
+ * original write inserts rows the natural key absorbs. Bookkeeping batches (quarantine, collection_gaps) take
+ * the same path: their rows carry their batch id since migration 3. Only a bookkeeping batch whose source rows
+ * predate migration 3 (batch_id '', so the source holds no row under the batch's id) is copied by content
+ * instead: see copy-bookkeeping.ts.
  */
 export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typeof insertBatchActivity>, schema?: SchemaGuard) {
   return async function copyBatch(input: CopyBatchInput): Promise<CopyBatchResult> {
@@ -84,7 +93,7 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
     let unreachable = 0;
     for (const sourceId of input.sources.filter((s) => s !== target.id)) {
       heartbeat({ batchId, source: sourceId });
-      let rows: Array<RowOf<DataType>>;
+      let rows: Array<BatchRowOf<BatchTable>>;
       let entry;
       try {
         const source = resolve(sourceId);
@@ -94,13 +103,17 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
           tried.push(`${sourceId}: not in its ledger`);
           continue;
         }
-        if (isBookkeepingTable(table)) {
+        // a source written by an older worker may predate the batch_id columns of the bookkeeping tables
+        await schema?.ensure(source);
+        // The stamps (batch id, ingest time) are the source's; insertBatch stamps the copy itself.
+        rows = (await batchRows(client, source.database, table, batchId)).map(({ batchId: _b, ingestTime: _i, ...row }) => row as BatchRowOf<BatchTable>);
+        if (rows.length === 0 && entry.rows > 0 && isBookkeepingTable(table)) {
+          // Fallback, only for bookkeeping batches written before migration 3: their rows hold batch_id '', so
+          // the source cannot say which rows are the batch's. Copy by content instead (copy-bookkeeping.ts).
           heartbeat({ batchId, source: sourceId, copied: await copyBookkeeping(target, { id: sourceId, client, database: source.database }, table, entry) });
           // the target's ledger lacked the batch (checked above): it holds it now, through this copy
           return { ...base, rows: entry.rows, checksum: entry.checksum, source: sourceId, alreadyPresent: false };
         }
-        // The stamps (batch id, ingest time) are the source's; insertBatch stamps the copy itself.
-        rows = (await batchRows(client, source.database, table as DataType, batchId)).map(({ batchId: _b, ingestTime: _i, ...row }) => row as RowOf<DataType>);
       } catch (err) {
         if (err instanceof BadStorageInputError) throw storageFailure(undefined, err);
         if (err instanceof TargetStoreError) throw storageFailure(target, err.failure);
@@ -115,10 +128,10 @@ export function copyBatchActivity(resolve: StoreResolver, insert: ReturnType<typ
         continue;
       }
       heartbeat({ batchId, source: sourceId, rows: rows.length });
-      const written = await insert({ store: target.id, batch: { batchId, table, rows } });
+      const written = await insert({ store: target.id, batch: { batchId, table, rows } as Batch });
       let stored;
       try {
-        stored = await batchSummary(storeClient(target), target.database, table as DataType, batchId);
+        stored = await batchSummary(storeClient(target), target.database, table, batchId);
       } catch (err) {
         throw storageFailure(target, err);
       }
@@ -141,8 +154,9 @@ function verifyFailed(what: string, table: BatchTable): ApplicationFailure {
 }
 
 /**
- * A bookkeeping batch: the target gets every row of the table the source holds and it lacks (verified), then
- * the source's ledger entry, so the target holds the batch. Returns how many rows were copied (0: it had them).
+ * The fallback for a bookkeeping batch written before migration 3 (its source rows have no batch id): the
+ * target gets every row of the table the source holds and it lacks (verified), then the source's ledger
+ * entry, so the target holds the batch. Returns how many rows were copied (0: it had them).
  */
 async function copyBookkeeping(target: StoreConfig, source: StoreSide, table: BookkeepingTable, entry: BatchLedgerRow): Promise<number> {
   const targetSide = { id: target.id, client: storeClient(target), database: target.database };

@@ -6,12 +6,14 @@ import { insertRows } from '../../storage/table-io';
 import { heartbeat } from './heartbeat';
 
 /**
- * Bookkeeping rows (quarantine, collection_gaps) do not carry their batch id, so a store cannot say which of
- * its rows make up one batch. A missed bookkeeping batch is therefore repaired by content: the target gets
- * every row the source holds and it lacks (compared per day by digest, then per row by hash). The source's
- * ledger holds the batch, so the batch's rows are among the source's; once the target holds all of the
- * source's rows, it holds the batch. Rows are keyed on their whole identity (ReplacingMergeTree), so copying
- * rows the target gets again later is harmless. Bookkeeping tables are small, and only differing days are read.
+ * The by-content fallback of copyBatch, used only for a bookkeeping batch (quarantine, collection_gaps) whose
+ * rows on the source predate migration 3: they hold batch_id '', so a store cannot say which of its rows make
+ * up that batch. (Batches written since are copied by batch id, like market batches: copy-batch.ts.) Such a
+ * batch is repaired by content: the target gets every row the source holds and it lacks (compared per day by
+ * digest, then per row by hash), stamps included. The source's ledger holds the batch, so the batch's rows are
+ * among the source's; once the target holds all of the source's rows, it holds the batch. Rows are keyed on
+ * their identity (ReplacingMergeTree), so copying rows the target gets again later is harmless. Bookkeeping
+ * tables are small, and only differing days are read.
  */
 
 /** A failure of the target store (the caller wraps it for that store), as opposed to one of the source. */

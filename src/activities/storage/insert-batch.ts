@@ -6,7 +6,7 @@ import { ledgerEntry, recordBatch } from '../../storage/ledger';
 import { toStoreRow } from '../../storage/row-codec';
 import { insertRows } from '../../storage/table-io';
 import { batchTableDef, BOOKKEEPING_TABLES, isBatchTable } from '../../storage/batch-tables';
-import type { MarketStamp } from '../../storage/tables';
+import type { BatchStamp } from '../../storage/tables';
 import { BadStorageInputError, storageFailure } from './failures';
 import type { SchemaGuard } from './ensure-schema';
 import { keepHeartbeating } from './heartbeat';
@@ -40,9 +40,11 @@ function checkBatch(batch: Batch): void {
 
 /**
  * Writes one batch to one store, idempotently: a batch already in the store's ledger is a no-op; otherwise
- * the rows (stamped with batch id and ingest time) go in first, then the ledger entry with row count and
- * checksum. A crash in between leaves rows without an entry: the retry inserts them again, and the
- * ReplacingMergeTree natural key absorbs the duplicates.
+ * the rows (stamped with batch id and ingest time, bookkeeping rows like market rows) go in first, then the
+ * ledger entry with row count and checksum (over the rows' own fields, not the stamps, so it is the same in
+ * every store and for bookkeeping batches written before their rows were stamped). A crash in between leaves
+ * rows without an entry: the retry inserts them again, and the ReplacingMergeTree natural key absorbs the
+ * duplicates.
  */
 export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard) {
   return async function insertBatch({ store: storeId, batch }: InsertBatchInput): Promise<InsertBatchResult> {
@@ -58,7 +60,7 @@ export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard
       const base = { store: store.id, batchId: batch.batchId, table: batch.table };
       const existing = await ledgerEntry(client, store.database, batch.batchId);
       if (existing) return { ...base, rows: existing.rows, checksum: existing.checksum, alreadyPresent: true };
-      const stamp: MarketStamp = { batchId: batch.batchId, ingestTime: Date.now() };
+      const stamp: BatchStamp = { batchId: batch.batchId, ingestTime: Date.now() };
       await insertRows(client, store.database, def, batch.rows.map((row) => ({ ...row, ...stamp })));
       const checksum = rowsChecksum(def, batch.rows);
       await recordBatch(client, store.database, { batchId: batch.batchId, tableName: batch.table, rows: batch.rows.length, checksum });

@@ -7,11 +7,13 @@ import { loadConfig } from '../../../src/config/load';
 import type { Batch } from '../../../src/domain/batch';
 import type { TradeRow } from '../../../src/domain/rows';
 import { tableDigest } from '../../../src/storage/consistency';
-import type { QuarantineRow } from '../../../src/storage/records';
-import { batchSummary } from '../../../src/storage/batch-rows';
+import type { CollectionGapRow, QuarantineRow } from '../../../src/storage/records';
+import { batchRows, batchSummary } from '../../../src/storage/batch-rows';
+import { rowsChecksum } from '../../../src/storage/checksum';
+import { recordBatch } from '../../../src/storage/ledger';
 import { storeClient } from '../../../src/storage/client';
 import { insertRows } from '../../../src/storage/table-io';
-import { MARKET_TABLES, QUARANTINE_TABLE } from '../../../src/storage/tables';
+import { COLLECTION_GAPS_TABLE, MARKET_TABLES, QUARANTINE_TABLE } from '../../../src/storage/tables';
 
 /** 2032-03-01: a day of event times no other test writes, so the consistency check sees only these rows. */
 const SINCE = Date.UTC(2032, 2, 1);
@@ -91,15 +93,17 @@ describe('storage repair activities against the test stack stores', () => {
     assert.equal(bad.type, 'bad_request');
   });
 
-  it('copyBatch repairs a bookkeeping batch (rows without batch ids) by content, verified, leaving extra rows alone', async () => {
+  it('copyBatch copies a bookkeeping batch by batch id, verified, leaving extra rows alone; a second copy is a no-op', async () => {
     const day = Date.UTC(2032, 3, 1);
     const rows = Array.from({ length: 4 }, (_, i): QuarantineRow => ({
       exchange: 'okx', dataType: 'trades', symbol: 'CPQ/USDT', reason: `bad item ${i}`, raw: `{"id":${i},"px":"x"}`, receivedAt: day + i,
     }));
     const quarantine = { batchId: 'cpy-q-1', table: 'quarantine', rows } as unknown as Batch;
     const written = await insertBatch({ store: primary.id, batch: quarantine });
-    // replica-1 holds a row of that day the primary does not: a copy must not remove it
-    const extra: QuarantineRow = { ...rows[0], reason: 'only on replica-1', receivedAt: day + 99 };
+    // the primary stamped the rows with their batch id: the store proves the batch by id
+    assert.deepEqual(await batchSummary(storeClient(primary), primary.database, 'quarantine', 'cpy-q-1'), { rows: 4, checksum: written.checksum });
+    // replica-1 holds a row of that day the primary does not (written by hand, no batch): a copy must not remove it
+    const extra = { ...rows[0], reason: 'only on replica-1', receivedAt: day + 99, batchId: '', ingestTime: 0 };
     await insertRows(storeClient(replica1), replica1.database, QUARANTINE_TABLE, [extra]);
 
     const missing = await missingBatches({ store: replica1.id, sources: ids, limit: 10_000 });
@@ -107,6 +111,10 @@ describe('storage repair activities against the test stack stores', () => {
 
     const copied = await copyBatch({ store: replica1.id, sources: [replica2.id, primary.id], batchId: 'cpy-q-1', table: 'quarantine' });
     assert.deepEqual(copied, { store: replica1.id, batchId: 'cpy-q-1', table: 'quarantine', rows: 4, checksum: written.checksum, source: primary.id, alreadyPresent: false });
+    // copied by id: replica-1's rows of the batch carry its id, and the store proves count and checksum by id
+    assert.deepEqual(await batchSummary(storeClient(replica1), replica1.database, 'quarantine', 'cpy-q-1'), { rows: 4, checksum: written.checksum });
+    const copiedRows = await batchRows(storeClient(replica1), replica1.database, 'quarantine', 'cpy-q-1');
+    assert.deepEqual(copiedRows.map(({ batchId: _b, ingestTime: _i, ...row }) => row), rows);
     const [onPrimary] = await tableDigest(storeClient(primary), primary.database, 'quarantine', day);
     const [onReplica] = await tableDigest(storeClient(replica1), replica1.database, 'quarantine', day);
     assert.deepEqual(onPrimary, { day: 20320401, rows: 4, checksum: written.checksum });
@@ -114,12 +122,55 @@ describe('storage repair activities against the test stack stores', () => {
     assert.ok(!(await missingBatches({ store: replica1.id, sources: ids, limit: 10_000 })).batches.some((m) => m.batchId === 'cpy-q-1'));
 
     const again = await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-q-1', table: 'quarantine' });
-    assert.equal(again.alreadyPresent, true);
+    assert.deepEqual(again, { ...copied, source: null, alreadyPresent: true });
+    assert.deepEqual(await batchSummary(storeClient(replica1), replica1.database, 'quarantine', 'cpy-q-1'), { rows: 4, checksum: written.checksum });
     const none = await rejection(copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'cpy-q-never', table: 'quarantine' }));
     assert.equal(none.type, BATCH_NOT_FOUND);
+
+    // a collection_gaps batch takes the same path
+    const gaps = Array.from({ length: 2 }, (_, i): CollectionGapRow => ({
+      exchange: 'okx', dataType: 'trades', symbol: `CPG${i}/USDT`, fromTime: day + i, toTime: day + 1_000 + i, reason: 'gone', detectedAt: day + 2_000,
+    }));
+    const gapsWritten = await insertBatch({ store: replica2.id, batch: { batchId: 'cpy-g-1', table: 'collection_gaps', rows: gaps } as unknown as Batch });
+    const gapsCopied = await copyBatch({ store: primary.id, sources: [replica1.id, replica2.id], batchId: 'cpy-g-1', table: 'collection_gaps' });
+    assert.equal(gapsCopied.source, replica2.id);
+    assert.deepEqual(await batchSummary(storeClient(primary), primary.database, 'collection_gaps', 'cpy-g-1'), { rows: 2, checksum: gapsWritten.checksum });
+
+    // a source whose rows do not match its ledger entry is refused, as for market batches
+    const strayGap = { ...gaps[0], symbol: 'CPG-stray/USDT', batchId: 'cpy-g-1', ingestTime: Date.now() };
+    await insertRows(storeClient(replica2), replica2.database, COLLECTION_GAPS_TABLE, [strayGap]);
+    const mismatch = await rejection(copyBatch({ store: replica1.id, sources: [replica2.id], batchId: 'cpy-g-1', table: 'collection_gaps' }));
+    assert.equal(mismatch.type, BATCH_NOT_FOUND);
+    assert.match(mismatch.message, /holds 3 rows .* ledger says 2/);
+
     // level the stores again for whoever compares whole tables later
     await copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'cpy-q-1', table: 'quarantine' });
+    await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-g-1', table: 'collection_gaps' });
     for (const s of [primary, replica2]) await insertRows(storeClient(s), s.database, QUARANTINE_TABLE, [extra]);
+    for (const s of [primary, replica1]) await insertRows(storeClient(s), s.database, COLLECTION_GAPS_TABLE, [strayGap]);
+  });
+
+  it('copyBatch copies a bookkeeping batch whose source rows predate migration 3 (no batch id) by content', async () => {
+    const day = Date.UTC(2032, 3, 2);
+    const rows = Array.from({ length: 3 }, (_, i): QuarantineRow => ({
+      exchange: 'okx', dataType: 'trades', symbol: 'CPO/USDT', reason: `old item ${i}`, raw: `{"id":${i}}`, receivedAt: day + i,
+    }));
+    // as a worker before migration 3 left it: rows without batch id (''), and the ledger entry
+    const checksum = rowsChecksum(QUARANTINE_TABLE, rows);
+    await insertRows(storeClient(primary), primary.database, QUARANTINE_TABLE, rows.map((r) => ({ ...r, batchId: '', ingestTime: 0 })));
+    await recordBatch(storeClient(primary), primary.database, { batchId: 'cpy-q-old', tableName: 'quarantine', rows: 3, checksum });
+    assert.equal((await batchSummary(storeClient(primary), primary.database, 'quarantine', 'cpy-q-old')).rows, 0, 'no row carries the id');
+
+    const copied = await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-q-old', table: 'quarantine' });
+    assert.deepEqual(copied, { store: replica1.id, batchId: 'cpy-q-old', table: 'quarantine', rows: 3, checksum, source: primary.id, alreadyPresent: false });
+    // the rows arrived as the source holds them (no batch id), and the day is identical
+    const [onPrimary] = await tableDigest(storeClient(primary), primary.database, 'quarantine', day);
+    const [onReplica] = await tableDigest(storeClient(replica1), replica1.database, 'quarantine', day);
+    assert.deepEqual(onReplica, onPrimary);
+    assert.deepEqual(onReplica, { day: 20320402, rows: 3, checksum });
+    assert.equal((await batchSummary(storeClient(replica1), replica1.database, 'quarantine', 'cpy-q-old')).rows, 0);
+    assert.equal((await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-q-old', table: 'quarantine' })).alreadyPresent, true);
+    await copyBatch({ store: replica2.id, sources: [primary.id], batchId: 'cpy-q-old', table: 'quarantine' });
   });
 
   it('checkConsistency finds the day where stores differ, and nothing once they hold the same rows', async () => {
