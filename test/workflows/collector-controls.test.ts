@@ -1,15 +1,12 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { temporalClient } from '../../src/temporal/client';
 import { listCollectors, stopCollector } from '../../src/temporal/collectors';
-import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
 import { runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
-import { Collectors, storedRows, truth } from './collector-fixture';
+import { collectorHarness, storedRows, truth } from './collector-fixture';
 
 /** Workflow controls: pause/resume/update signals, the status query, continue-as-new, search attributes, the CLI. */
 const BTC = 'BTC/USDT:USDT';
@@ -19,51 +16,38 @@ const since = Date.now();
 
 describe('collector controls', () => {
   const config = loadConfig();
-  let workers: RunningWorkers;
-  let client: Client;
-  let collectors: Collectors;
-
-  before(async () => {
-    workers = await startWorkers(config, { queues: [collectQueue('okx'), STORAGE_QUEUE], identity: 'collector-controls' });
-    client = await temporalClient(config);
-    collectors = new Collectors(client, config);
-  });
-
-  after(async () => {
-    await collectors?.stopAll();
-    // collectors the CLI started, should the test have failed before stopping them
-    for (const c of client ? await listCollectors(client) : []) await stopCollector(client, c.workflowId);
-    await client?.connection.close();
-    await workers?.shutdown();
+  // and the collectors the CLI started, should the test have failed before stopping them
+  const h = collectorHarness(config, [collectQueue('okx'), STORAGE_QUEUE], 'collector-controls', async ({ client }) => {
+    for (const c of await listCollectors(client)) await stopCollector(client, c.workflowId);
   });
 
   it('pauses, resumes, changes symbols and interval, and reports status', async () => {
-    const id = await collectors.start({ exchange: 'okx', dataType: 'ticker', symbols: [BTC], intervalMs: 300 });
-    const handle = client.workflow.getHandle(id);
-    await collectors.waitFor(id, 'rows written', (s) => s.rowsWritten >= 2);
+    const id = await h.collectors.start({ exchange: 'okx', dataType: 'ticker', symbols: [BTC], intervalMs: 300 });
+    const handle = h.client.workflow.getHandle(id);
+    await h.collectors.waitFor(id, 'rows written', (s) => s.rowsWritten >= 2);
 
     await handle.signal(pauseSignal);
-    const paused = await collectors.waitFor(id, 'paused', (s) => s.paused);
+    const paused = await h.collectors.waitFor(id, 'paused', (s) => s.paused);
     // an iteration already running when the signal came finishes; then nothing is in flight
     await eventually('no fetch or write in flight', async () => {
       const { raw } = await handle.describe();
       return (raw.pendingActivities ?? []).length === 0 && (raw.pendingChildren ?? []).length === 0 ? true : undefined;
     });
-    const settled = await collectors.status(id);
+    const settled = await h.collectors.status(id);
     assert.ok(settled.rowsWritten >= paused.rowsWritten);
     // paused for five intervals and more (lagMs: wall-clock time since the last fetch): nothing was fetched
-    const stillPaused = await collectors.waitFor(id, 'five intervals of pause', (s) => (s.lagMs ?? 0) > settled.lagMs! + 1_500, 10_000);
+    const stillPaused = await h.collectors.waitFor(id, 'five intervals of pause', (s) => (s.lagMs ?? 0) > settled.lagMs! + 1_500, 10_000);
     assert.equal(stillPaused.rowsWritten, settled.rowsWritten, 'no rows while paused');
     assert.equal(stillPaused.paused, true);
 
     await handle.signal(resumeSignal);
-    await collectors.waitFor(id, 'rows after resume', (s) => !s.paused && s.rowsWritten > settled.rowsWritten);
+    await h.collectors.waitFor(id, 'rows after resume', (s) => !s.paused && s.rowsWritten > settled.rowsWritten);
 
     await handle.signal(updateSignal, { symbols: [BTC, ETH], intervalMs: 700 });
-    const updated = await collectors.waitFor(id, 'symbols and interval updated', (s) => s.symbols.length === 2 && s.intervalMs === 700);
+    const updated = await h.collectors.waitFor(id, 'symbols and interval updated', (s) => s.symbols.length === 2 && s.intervalMs === 700);
     assert.deepEqual(updated.symbols, [BTC, ETH]);
     await eventually('ETH tickers stored', async () => ((await storedRows(config, 'ticker', 'okx', ETH, since)).length >= 2 ? true : undefined), 30_000);
-    const status = await collectors.waitFor(id, 'ETH cursor', (s) => s.cursors[ETH] !== undefined);
+    const status = await h.collectors.waitFor(id, 'ETH cursor', (s) => s.cursors[ETH] !== undefined);
     assert.equal(status.consecutiveErrors, 0);
     assert.equal(status.lastError, null);
     assert.ok(status.lagMs !== null && status.lagMs < 10_000, `lag ${status.lagMs}`);
@@ -71,23 +55,23 @@ describe('collector controls', () => {
 
     // search attributes follow the update: the UI and `temporal workflow list --query` can filter on them
     await eventually('search attributes list both symbols', async () => {
-      const listed = await listCollectors(client);
+      const listed = await listCollectors(h.client);
       const me = listed.find((c) => c.workflowId === id);
       return me?.symbols?.length === 2 && me.exchange === 'okx' && me.dataType === 'ticker' ? true : undefined;
     }, 30_000);
     const found = [];
-    for await (const wf of client.workflow.list({ query: `Exchange = 'okx' AND DataType = 'ticker' AND Symbols = '${ETH}'` })) found.push(wf.workflowId);
+    for await (const wf of h.client.workflow.list({ query: `Exchange = 'okx' AND DataType = 'ticker' AND Symbols = '${ETH}'` })) found.push(wf.workflowId);
     assert.deepEqual(found, [id]);
   });
 
   it('continues as new before the history grows, keeping cursors and counters (trades stay gap-free)', async () => {
-    const id = await collectors.start({ exchange: 'okx', dataType: 'trades', symbols: [ETH], intervalMs: 200, maxHistoryEvents: 40 });
-    const status = await collectors.waitFor(id, 'three runs', (s) => s.runs >= 3 && s.rowsWritten >= 100, 90_000);
+    const id = await h.collectors.start({ exchange: 'okx', dataType: 'trades', symbols: [ETH], intervalMs: 200, maxHistoryEvents: 40 });
+    const status = await h.collectors.waitFor(id, 'three runs', (s) => s.runs >= 3 && s.rowsWritten >= 100, 90_000);
     assert.ok(status.batchesWritten >= 3, 'counters carried across runs');
     const executions = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId = '${id}'` })) executions.push(wf.status.name);
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${id}'` })) executions.push(wf.status.name);
     assert.ok(executions.filter((s) => s === 'CONTINUED_AS_NEW').length >= 2, `runs: ${executions.join(', ')}`);
-    await collectors.stopAll();
+    await h.collectors.stopAll();
     const stored = await storedRows(config, 'trades', 'okx', ETH, since);
     const from = stored[0].eventTime + 1;
     const expected = await truth<{ id: string }>(config, { exchange: 'okx', type: 'trades', symbol: ETH, from, to: stored.at(-1)!.eventTime });
@@ -102,7 +86,7 @@ describe('collector controls', () => {
       'every type okx offers for a swap',
     );
     const fundingId = started.find((s) => s.workflowId.includes('/funding_rate/'))!.workflowId;
-    await collectors.waitFor(fundingId, 'rows written', (s) => s.rowsWritten > 0);
+    await h.collectors.waitFor(fundingId, 'rows written', (s) => s.rowsWritten > 0);
     const [json, text] = await Promise.all([
       runCliJson<{ rowsWritten: number; dataType: string }>(['collect', 'status', fundingId]),
       runCli(['collect', 'status', fundingId]),
@@ -124,12 +108,12 @@ describe('collector controls', () => {
     const stopped = await runCliJson<{ stopped: string[]; terminated: string[] }>(['collect', 'stop', '--all']);
     assert.ok(started.every((s) => stopped.stopped.includes(s.workflowId)));
     assert.deepEqual(stopped.terminated, [], 'each ended by itself after its write in flight');
-    for (const s of started) assert.equal((await client.workflow.getHandle(s.workflowId).describe()).status.name, 'CANCELLED');
+    for (const s of started) assert.equal((await h.client.workflow.getHandle(s.workflowId).describe()).status.name, 'CANCELLED');
   });
 
   it('terminates a stopped collector that does not end within the grace (here: no worker serves its queue)', async () => {
-    const id = await collectors.start({ exchange: 'bybit', dataType: 'ticker', symbols: [BTC], intervalMs: 1_000 });
-    assert.equal(await stopCollector(client, id, 'test', 1_000), 'terminated');
-    assert.equal((await client.workflow.getHandle(id).describe()).status.name, 'TERMINATED');
+    const id = await h.collectors.start({ exchange: 'bybit', dataType: 'ticker', symbols: [BTC], intervalMs: 1_000 });
+    assert.equal(await stopCollector(h.client, id, 'test', 1_000), 'terminated');
+    assert.equal((await h.client.workflow.getHandle(id).describe()).status.name, 'TERMINATED');
   });
 });

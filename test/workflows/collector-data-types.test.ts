@@ -1,17 +1,14 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load';
 import type { DataType } from '../../src/domain/data-types';
 import type { AnyRow, FundingRateRow, LongShortRatioRow, OpenInterestRow, OrderBookRow, TickerRow, TradeRow } from '../../src/domain/rows';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { temporalClient } from '../../src/temporal/client';
-import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { eventually } from '../support/wait';
 import { NEWEST_BACK_PAGE } from '../../src/activities/exchange/fetch-liquidations-paging';
 import type { CollectionGapRow, QuarantineRow } from '../../src/storage/records';
 import { COLLECTION_GAPS_TABLE, QUARANTINE_TABLE } from '../../src/storage/tables';
-import { Collectors, near, quoted, storedRecords, storedRows, truth } from './collector-fixture';
+import { collectorHarness, near, quoted, storedRecords, storedRows, truth } from './collector-fixture';
 
 /**
  * Every exchange × data type the simulator serves is collected through the real path (CollectorWorkflow →
@@ -176,31 +173,17 @@ async function verifySnapshots(config: ReturnType<typeof loadConfig>, c: Case, s
 
 describe('collectors store every data type the simulator serves, as its ground truth says', () => {
   const config = loadConfig();
-  let workers: RunningWorkers;
-  let client: Client;
-  let collectors: Collectors;
-
-  before(async () => {
-    const exchanges = [...new Set(CASES.map((c) => c.exchange))];
-    workers = await startWorkers(config, { queues: [...exchanges.map(collectQueue), STORAGE_QUEUE], identity: 'collector-data-types' });
-    client = await temporalClient(config);
-    collectors = new Collectors(client, config);
-  });
-
-  after(async () => {
-    await collectors?.stopAll();
-    await client?.connection.close();
-    await workers?.shutdown();
-  });
+  const exchanges = [...new Set(CASES.map((c) => c.exchange))];
+  const h = collectorHarness(config, [...exchanges.map(collectQueue), STORAGE_QUEUE], 'collector-data-types');
 
   it('collects and verifies each exchange × type', async () => {
-    for (const c of CASES) await collectors.start({ exchange: c.exchange, dataType: c.type, symbols: c.symbols, intervalMs: 1_000, options: { depth: DEPTH } });
+    for (const c of CASES) await h.collectors.start({ exchange: c.exchange, dataType: c.type, symbols: c.symbols, intervalMs: 1_000, options: { depth: DEPTH } });
     for (const c of CASES) {
       for (const symbol of c.symbols) {
         await eventually(`${c.min} ${c.exchange} ${c.type} rows for ${symbol}`, async () => ((await storedRows(config, c.type, c.exchange, symbol, SERIES.has(c.type) ? 0 : since)).length >= c.min ? true : undefined), 120_000, 500);
       }
     }
-    await collectors.stopAll();
+    await h.collectors.stopAll();
     for (const c of CASES) {
       for (const symbol of c.symbols) {
         if (c.type === 'trades') await verifyTrades(config, c, symbol);

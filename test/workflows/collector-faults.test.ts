@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import type { AlertRow, CollectionGapRow, QuarantineRow } from '../../src/storage/records';
 import { ALERTS_TABLE, COLLECTION_GAPS_TABLE, QUARANTINE_TABLE } from '../../src/storage/tables';
-import { temporalClient } from '../../src/temporal/client';
 import { collectorInput, collectorWorkflowId } from '../../src/temporal/collectors';
 import { collectQueue as queueOf } from '../../src/domain/task-queues';
-import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { failedActivities } from '../support/history';
 import { setTradeHistory } from '../support/simulator-admin';
 import { eventually } from '../support/wait';
-import { clearFaults, Collectors, quoted, setFault, storedRecords, storedRows, truth } from './collector-fixture';
+import { clearFaults, collectorHarness, quoted, setFault, storedRecords, storedRows, truth } from './collector-fixture';
 
 /**
  * Bad answers from an exchange: malformed and truncated bodies are quarantined and counted while the
@@ -24,22 +21,7 @@ const since = Date.now();
 
 describe('collectors under malformed responses and lost history', () => {
   const config = loadConfig();
-  let workers: RunningWorkers;
-  let client: Client;
-  let collectors: Collectors;
-
-  before(async () => {
-    workers = await startWorkers(config, { queues: [collectQueue('okx'), collectQueue('binanceusdm'), STORAGE_QUEUE], identity: 'collector-faults' });
-    client = await temporalClient(config);
-    collectors = new Collectors(client, config);
-  });
-
-  after(async () => {
-    await clearFaults(config);
-    await collectors?.stopAll();
-    await client?.connection.close();
-    await workers?.shutdown();
-  });
+  const h = collectorHarness(config, [collectQueue('okx'), collectQueue('binanceusdm'), STORAGE_QUEUE], 'collector-faults', () => clearFaults(config));
 
   it('quarantines and counts malformed and truncated bodies, and keeps collecting without a gap', async () => {
     const cases = [
@@ -47,25 +29,25 @@ describe('collectors under malformed responses and lost history', () => {
       { exchange: 'binanceusdm', symbol: 'ETH/USDT:USDT', mode: 'truncated' },
     ];
     const ids = [];
-    for (const c of cases) ids.push(await collectors.start({ exchange: c.exchange, dataType: 'trades', symbols: [c.symbol], intervalMs: 300 }));
-    for (const id of ids) await collectors.waitFor(id, 'first rows', (s) => s.rowsWritten >= 20);
+    for (const c of cases) ids.push(await h.collectors.start({ exchange: c.exchange, dataType: 'trades', symbols: [c.symbol], intervalMs: 300 }));
+    for (const id of ids) await h.collectors.waitFor(id, 'first rows', (s) => s.rowsWritten >= 20);
     const faultStart = Date.now();
     // the fault lasts until every collector has met it: a fixed window could pass while a collector is writing
     for (const c of cases) await setFault(config, { exchange: c.exchange, mode: c.mode, rate: 0.6 });
-    for (const id of ids) await collectors.waitFor(id, 'a bad body counted', (s) => s.rejectedItems >= 1, 90_000);
+    for (const id of ids) await h.collectors.waitFor(id, 'a bad body counted', (s) => s.rejectedItems >= 1, 90_000);
     await clearFaults(config);
     const faultEnd = Date.now();
     const counted: number[] = [];
     for (const id of ids) {
-      const status = await collectors.waitFor(id, 'bad bodies counted, collecting again after the fault', (s) => (s.lastSuccessTime ?? 0) > faultEnd);
+      const status = await h.collectors.waitFor(id, 'bad bodies counted, collecting again after the fault', (s) => (s.lastSuccessTime ?? 0) > faultEnd);
       assert.equal(status.consecutiveErrors, 0);
       // each bad body ended its fetch (the collector's next iteration is the retry) and was counted once
-      const failedFetches = (await failedActivities(client, id)).filter((a) => a.activityType === 'fetchTrades');
+      const failedFetches = (await failedActivities(h.client, id)).filter((a) => a.activityType === 'fetchTrades');
       assert.ok(failedFetches.every((f) => /not JSON/.test(f.message ?? '') && f.nonRetryable));
       assert.equal(status.rejectedItems, failedFetches.length);
       counted.push(status.rejectedItems);
     }
-    await collectors.stopAll();
+    await h.collectors.stopAll();
     for (const [i, c] of cases.entries()) {
       // at quorum: the write returned once `writeQuorum` stores held it (a third may get it later by repair)
       let seen: number[] = [];
@@ -104,7 +86,7 @@ describe('collectors under malformed responses and lost history', () => {
     const cursorTrade = old.at(-1)!;
     const spec = { exchange: 'okx', dataType: 'trades' as const, symbols: [symbol], intervalMs: 500 };
     const workflowId = collectorWorkflowId(spec);
-    await client.workflow.start('CollectorWorkflow', {
+    await h.client.workflow.start('CollectorWorkflow', {
       workflowId,
       taskQueue: queueOf('okx'),
       args: [{
@@ -115,8 +97,8 @@ describe('collectors under malformed responses and lost history', () => {
         },
       }],
     });
-    collectors.ids.push(workflowId);
-    const status = await collectors.waitFor(workflowId, 'gap found and rows written', (s) => s.gapsFound === 1 && s.rowsWritten > 0);
+    h.collectors.ids.push(workflowId);
+    const status = await h.collectors.waitFor(workflowId, 'gap found and rows written', (s) => s.gapsFound === 1 && s.rowsWritten > 0);
     assert.equal(status.consecutiveErrors, 0);
 
     const gaps = await eventually('gap row stored', async () => {
@@ -141,6 +123,6 @@ describe('collectors under malformed responses and lost history', () => {
     assert.equal(alerts[0].severity, 'warning');
     assert.equal(alerts[0].source, workflowId);
     assert.match(alerts[0].message, /gap from/);
-    await collectors.stopAll();
+    await h.collectors.stopAll();
   });
 });

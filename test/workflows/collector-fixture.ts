@@ -1,3 +1,4 @@
+import { after, before } from 'node:test';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../src/config/schema';
 import type { DataType } from '../../src/domain/data-types';
@@ -5,7 +6,9 @@ import type { RowOf } from '../../src/domain/rows';
 import { storeClient } from '../../src/storage/client';
 import { selectRows } from '../../src/storage/table-io';
 import { MARKET_TABLES, type TableDef } from '../../src/storage/tables';
+import { temporalClient } from '../../src/temporal/client';
 import { collectorStatus, startCollector, stopCollector, type CollectorSpec } from '../../src/temporal/collectors';
+import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import type { CollectorStatus } from '../../src/workflows/collector';
 import { eventually } from '../support/wait';
 
@@ -70,4 +73,31 @@ export class Collectors {
 /** Equal up to the rounding of a decimal string with a few digits (simulator bodies carry fixed decimals). */
 export function near(actual: number | null | undefined, expected: number, relative = 1e-6): boolean {
   return actual !== null && actual !== undefined && Math.abs(actual - expected) <= relative * Math.max(1, Math.abs(expected));
+}
+
+/** What a collector test's describe block runs against: in-process workers, a client, a Collectors registry. */
+export interface CollectorHarness {
+  workers: RunningWorkers;
+  client: Client;
+  collectors: Collectors;
+}
+
+/**
+ * Registers before/after hooks in the calling describe block: workers for `queues`, a client and a Collectors
+ * registry. Afterwards: `cleanUp` (while the workers still run), every registered collector stopped, all closed.
+ */
+export function collectorHarness(config: Config, queues: string[], identity: string, cleanUp?: (h: CollectorHarness) => Promise<void>): CollectorHarness {
+  const h = {} as CollectorHarness;
+  before(async () => {
+    h.workers = await startWorkers(config, { queues, identity });
+    h.client = await temporalClient(config);
+    h.collectors = new Collectors(h.client, config);
+  });
+  after(async () => {
+    if (h.client) await cleanUp?.(h);
+    await h.collectors?.stopAll();
+    await h.client?.connection.close();
+    await h.workers?.shutdown();
+  });
+  return h;
 }

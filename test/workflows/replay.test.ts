@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import type { Client } from '@temporalio/client';
+import { describe, it } from 'node:test';
 import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { temporalClient } from '../../src/temporal/client';
 import { dataConverter } from '../../src/temporal/data-converter';
-import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { workflowBundle } from '../../src/workers/workflow-bundle';
 import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
-import { Collectors } from './collector-fixture';
+import { collectorHarness } from './collector-fixture';
 import { startWrite, tradeBatches } from './redundant-write-support';
 
 /**
@@ -23,46 +20,32 @@ import { startWrite, tradeBatches } from './redundant-write-support';
  */
 describe('workflow replay', () => {
   const config = loadConfig();
-  let workers: RunningWorkers;
-  let client: Client;
-  let collectors: Collectors;
-
-  before(async () => {
-    workers = await startWorkers(config, { queues: [collectQueue('okx'), collectQueue('binanceusdm'), STORAGE_QUEUE], identity: 'replay' });
-    client = await temporalClient(config);
-    collectors = new Collectors(client, config);
-  });
-
-  after(async () => {
-    await collectors?.stopAll();
-    await client?.connection.close();
-    await workers?.shutdown();
-  });
+  const h = collectorHarness(config, [collectQueue('okx'), collectQueue('binanceusdm'), STORAGE_QUEUE], 'replay');
 
   it('replays recorded collector and write histories with the current code', async () => {
-    const trades = await collectors.start({ exchange: 'okx', dataType: 'trades', symbols: ['BTC/USDT'], intervalMs: 200, maxHistoryEvents: 60 });
-    const ratios = await collectors.start({ exchange: 'binanceusdm', dataType: 'lsr_top_position', symbols: ['BTC/USDT:USDT'], intervalMs: 300 });
-    await collectors.waitFor(trades, 'rows', (s) => s.rowsWritten > 0);
-    const handle = client.workflow.getHandle(trades);
+    const trades = await h.collectors.start({ exchange: 'okx', dataType: 'trades', symbols: ['BTC/USDT'], intervalMs: 200, maxHistoryEvents: 60 });
+    const ratios = await h.collectors.start({ exchange: 'binanceusdm', dataType: 'lsr_top_position', symbols: ['BTC/USDT:USDT'], intervalMs: 300 });
+    await h.collectors.waitFor(trades, 'rows', (s) => s.rowsWritten > 0);
+    const handle = h.client.workflow.getHandle(trades);
     await handle.signal(pauseSignal);
-    await collectors.waitFor(trades, 'paused', (s) => s.paused);
+    await h.collectors.waitFor(trades, 'paused', (s) => s.paused);
     await handle.signal(resumeSignal);
     await handle.signal(updateSignal, { symbols: ['BTC/USDT', 'ETH/USDT'], intervalMs: 250 });
-    await collectors.waitFor(trades, 'two runs after the update', (s) => s.runs >= 3 && s.symbols.length === 2, 90_000);
-    await collectors.waitFor(ratios, 'rows', (s) => s.rowsWritten > 0);
-    await collectors.stopAll();
+    await h.collectors.waitFor(trades, 'two runs after the update', (s) => s.runs >= 3 && s.symbols.length === 2, 90_000);
+    await h.collectors.waitFor(ratios, 'rows', (s) => s.rowsWritten > 0);
+    await h.collectors.stopAll();
 
     const runs: Array<{ workflowId: string; runId: string }> = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId = '${trades}' OR WorkflowId = '${ratios}'` })) runs.push(wf);
+    for await (const wf of h.client.workflow.list({ query: `WorkflowId = '${trades}' OR WorkflowId = '${ratios}'` })) runs.push(wf);
     // batches written by their own RedundantWriteWorkflow (collectors write inline)
     for (const batch of tradeBatches(`replay-${Date.now()}`, 'BTC/USDT', 2, 3)) {
-      const handle = await startWrite(client, config, batch);
+      const handle = await startWrite(h.client, config, batch);
       await handle.result();
       runs.push({ workflowId: handle.workflowId, runId: (await handle.describe()).runId });
     }
     assert.ok(runs.length >= 3 + 1 + 2, `runs to replay: ${runs.length}`);
     const histories = await Promise.all(
-      runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })),
+      runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await h.client.workflow.getHandle(workflowId, runId).fetchHistory() })),
     );
     const replayed = [];
     for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter }, histories)) replayed.push(result);
