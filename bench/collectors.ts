@@ -12,8 +12,8 @@ import type { Config } from '../src/config/schema';
 import type { DataType } from '../src/domain/data-types';
 import { collectQueue } from '../src/domain/task-queues';
 import { storeClient } from '../src/storage/client';
-import { temporalClient } from '../src/temporal/client';
-import { collectorInput, collectorStatus } from '../src/temporal/collectors';
+import { temporalClient } from '../src/client/client';
+import { collectorInput, collectorStatus } from '../src/client/collectors';
 import type { CollectorStatus } from '../src/workflows/collector';
 import { percentile, withStack } from './stack';
 

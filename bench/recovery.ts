@@ -5,8 +5,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import { collectQueue, STORAGE_QUEUE } from '../src/domain/task-queues';
-import { temporalClient } from '../src/temporal/client';
-import { collectorStatus, startCollector } from '../src/temporal/collectors';
+import { temporalClient } from '../src/client/client';
+import { collectorStatus, startCollector } from '../src/client/collectors';
 import { startWorkers } from '../src/workers/start-workers';
 import { clearFaults, setFault } from '../test/support/simulator-admin';
 import { percentile, withStack } from './stack';

@@ -3,7 +3,7 @@ import { logger } from '../logging';
 import { closeStoreClients } from '../storage/client';
 import { AlertSink } from './alerts/alert-sink';
 import { alertActivities } from './alerts';
-import { ExchangePool } from './exchange/exchanges';
+import { ExchangePool } from '../exchange/pool';
 import { exchangeActivities } from './exchange';
 import { storageActivities } from './storage';
 

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
-import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../temporal/collectors';
-import { temporalClient } from '../temporal/client';
+import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../client/collectors';
+import { temporalClient } from '../client/client';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
 

@@ -3,8 +3,8 @@ import { parseDuration } from '../config/schema';
 import type { Config } from '../config/schema';
 import { BATCH_TABLES, isBatchTable, type BatchTable } from '../storage/batch-tables';
 import { closeStoreClients } from '../storage/client';
-import { temporalClient } from '../temporal/client';
-import { checkReplicas, DEFAULT_DIFFERING_ROWS, repairReplicas, repairStatus, type ReplicaCheck, type TableDifference } from '../temporal/replicas';
+import { temporalClient } from '../client/client';
+import { checkReplicas, DEFAULT_DIFFERING_ROWS, repairReplicas, repairStatus, type ReplicaCheck, type TableDifference } from '../client/replicas';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 
 interface CheckOptions extends GlobalOptions {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { servicesStatus } from '../services/stack';
-import { temporalClient } from '../temporal/client';
-import { listCollectors, type CollectorListing } from '../temporal/collectors';
+import { temporalClient } from '../client/client';
+import { listCollectors, type CollectorListing } from '../client/collectors';
 import { openAlerts } from '../storage/open-alerts';
 import { describeAlerts } from './alerts';
 import { configFrom, output, type GlobalOptions } from './context';

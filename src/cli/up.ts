@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
-import { createExchange } from '../activities/exchange/client';
-import { supportedTypes } from '../activities/exchange/capabilities';
+import { createExchange } from '../exchange/client';
+import { supportedTypes } from '../exchange/capabilities';
 import { logger } from '../logging';
 import { servicesUp } from '../services/stack';
-import { temporalClient } from '../temporal/client';
-import { specsFromConfig, startCollector } from '../temporal/collectors';
+import { temporalClient } from '../client/client';
+import { specsFromConfig, startCollector } from '../client/collectors';
 import { defaultQueues, startWorkers } from '../workers/start-workers';
 import { configFrom, type GlobalOptions } from './context';
 import { describeServices } from './services';

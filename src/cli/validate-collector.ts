@@ -1,8 +1,8 @@
 import type { Exchange } from 'ccxt';
 import { DATA_TYPES, isDataType, type DataType } from '../domain/data-types';
 import type { Config } from '../config/schema';
-import { createExchange } from '../activities/exchange/client';
-import { CURRENCY_TYPES, marketRefusal, supportedTypes, supportsType } from '../activities/exchange/capabilities';
+import { createExchange } from '../exchange/client';
+import { CURRENCY_TYPES, marketRefusal, supportedTypes, supportsType } from '../exchange/capabilities';
 import { UsageError } from './context';
 
 /** Parses --type (comma separated, or `all`) into data types, refusing unknown names. */

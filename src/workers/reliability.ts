@@ -1,5 +1,5 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { ExchangePool } from '../activities/exchange/exchanges';
+import type { ExchangePool } from '../exchange/pool';
 import type { AlertSink } from '../activities/alerts/alert-sink';
 import type { Config } from '../config/schema';
 import { logger } from '../logging';

@@ -4,7 +4,7 @@ import type { Config } from '../config/schema';
 import { collectQueue, exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
 import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
-import { dataConverter } from '../temporal/data-converter';
+import { dataConverter } from '../client/data-converter';
 import { workerReliability, type WorkerReliability } from './reliability';
 import { WorkerMetrics } from './metrics';
 import { installRuntimeLogger } from './runtime-logger';

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { ClickHouseLogLevel, createClient } from '@clickhouse/client';
 import { ApplicationFailure } from '@temporalio/common';
 import ccxt from 'ccxt';
-import { createExchange } from '../../src/activities/exchange/client';
+import { createExchange } from '../../src/exchange/client';
 import { QUARANTINED_BODIES, quarantinedBodiesOf } from '../../src/domain/quarantined-failure';
 import { classify, toApplicationFailure } from '../../src/reliability/classify';
 import { withOverrides } from '../../src/reliability/policies';

@@ -1,5 +1,5 @@
 import type { Exchange } from 'ccxt';
-import { createExchange } from '../../src/activities/exchange/client';
+import { createExchange } from '../../src/exchange/client';
 import { freePort } from '../../src/services/process';
 import { simulatorExchangeConfigs } from '../../simulator/config';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from '../../simulator/server';

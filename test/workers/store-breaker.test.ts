@@ -16,7 +16,7 @@ import { storeClient } from '../../src/storage/client';
 import { ledgerEntry } from '../../src/storage/ledger';
 import type { AlertRow } from '../../src/storage/records';
 import { openAlerts } from '../../src/storage/open-alerts';
-import { temporalClient } from '../../src/temporal/client';
+import { temporalClient } from '../../src/client/client';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { resultOf, startWrite, tradeBatches } from '../workflows/redundant-write-support';
 import { runCli } from '../support/cli';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { listCollectors, stopCollector } from '../../src/temporal/collectors';
+import { listCollectors, stopCollector } from '../../src/client/collectors';
 import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
 import { runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';

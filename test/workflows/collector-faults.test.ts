@@ -4,7 +4,7 @@ import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import type { AlertRow, CollectionGapRow, QuarantineRow } from '../../src/storage/records';
 import { ALERTS_TABLE, COLLECTION_GAPS_TABLE, QUARANTINE_TABLE } from '../../src/storage/tables';
-import { collectorInput, collectorWorkflowId } from '../../src/temporal/collectors';
+import { collectorInput, collectorWorkflowId } from '../../src/client/collectors';
 import { collectQueue as queueOf } from '../../src/domain/task-queues';
 import { failedActivities } from '../support/history';
 import { setTradeHistory } from '../support/simulator-admin';

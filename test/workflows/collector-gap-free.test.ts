@@ -8,7 +8,7 @@ import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { startTemporal, stopTemporal } from '../../src/services/temporal';
 import type { CollectionGapRow } from '../../src/storage/records';
 import { COLLECTION_GAPS_TABLE } from '../../src/storage/tables';
-import { temporalClient } from '../../src/temporal/client';
+import { temporalClient } from '../../src/client/client';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { eventually } from '../support/wait';
 import { clearFaults, Collectors, quoted, setFault, storedRecords, storedRows, truth } from './collector-fixture';

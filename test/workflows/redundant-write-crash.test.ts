@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config/load';
 import { startTemporal, stopTemporal } from '../../src/services/temporal';
-import { temporalClient } from '../../src/temporal/client';
-import { repairStatus } from '../../src/temporal/replicas';
+import { temporalClient } from '../../src/client/client';
+import { repairStatus } from '../../src/client/replicas';
 import { runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
 import {

@@ -6,7 +6,7 @@ import { temporal } from '@temporalio/proto';
 import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { dataConverter } from '../../src/temporal/data-converter';
+import { dataConverter } from '../../src/client/data-converter';
 import { workflowBundle } from '../../src/workers/workflow-bundle';
 import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
 import { collectorHarness } from './collector-fixture';

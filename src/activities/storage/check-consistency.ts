@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema';
-import { checkReplicas, type CheckOptions, type ReplicaCheck } from '../../temporal/replicas';
+import { checkReplicas, type CheckOptions, type ReplicaCheck } from '../../client/replicas';
 
 export type CheckConsistencyInput = CheckOptions;
 

@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../../config/schema';
-import { temporalClient } from '../../temporal/client';
-import { hintRepair, type RepairHints } from '../../temporal/replicas';
-import { workflowPolicies } from '../../temporal/workflow-policies';
+import { temporalClient } from '../../client/client';
+import { hintRepair, type RepairHints } from '../../client/replicas';
+import { workflowPolicies } from '../../client/workflow-policies';
 import type { BatchRef } from '../../storage/ledger-diff';
 
 export interface HintRepairInput {

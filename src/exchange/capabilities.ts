@@ -1,0 +1,38 @@
+import type { Exchange, MarketInterface as Market } from 'ccxt';
+import type { DataType } from '../domain/data-types';
+import { topPositionEndpoint } from './top-position';
+
+/** The ccxt unified method behind each data type; an exchange serves the type when ccxt says it `has` it. */
+export const CCXT_METHOD: Record<DataType, string> = {
+  trades: 'fetchTrades',
+  orderbook: 'fetchOrderBook',
+  funding_rate: 'fetchFundingRate',
+  open_interest: 'fetchOpenInterest',
+  liquidations: 'fetchLiquidations',
+  lsr_top_position: 'fetchLongShortRatioHistory',
+  lsr_all_account: 'fetchLongShortRatioHistory',
+  volatility_index: 'fetchVolatilityHistory',
+  ticker: 'fetchTicker',
+};
+
+/** Types that exist only for derivatives (ccxt refuses them for spot markets). */
+export const CONTRACT_ONLY_TYPES: readonly DataType[] = ['funding_rate', 'open_interest', 'liquidations', 'lsr_top_position', 'lsr_all_account'];
+
+/** Types whose "symbol" is a currency (BTC), or a market whose base currency is meant. */
+export const CURRENCY_TYPES: readonly DataType[] = ['volatility_index'];
+
+export function supportsType(exchange: Exchange, type: DataType): boolean {
+  // no unified method: served through the exchange's implicit API where one is known (top-position-endpoints.ts)
+  if (type === 'lsr_top_position') return topPositionEndpoint(exchange) !== undefined;
+  return Boolean(exchange.has[CCXT_METHOD[type]]);
+}
+
+export function supportedTypes(exchange: Exchange): DataType[] {
+  return (Object.keys(CCXT_METHOD) as DataType[]).filter((t) => supportsType(exchange, t));
+}
+
+/** Why `type` cannot be collected for `market`, or undefined when it can. */
+export function marketRefusal(type: DataType, market: Market): string | undefined {
+  if (CONTRACT_ONLY_TYPES.includes(type) && !market.contract) return `${type} exists only for derivatives, and ${market.symbol} is a ${market.type} market`;
+  return undefined;
+}

@@ -1,0 +1,25 @@
+import type { Exchange } from 'ccxt';
+import type { ExchangePool } from '../pool';
+import { perSymbolActivity } from '../fetch-loop';
+import { normalizeVolatility, type VolatilityHistory } from '../normalize/volatility-index';
+
+/**
+ * The resolution (seconds) stored with each point: ccxt's fetchVolatilityHistory answers hourly points
+ * (deribit get_historical_volatility, bybit historical-volatility period 1h by default).
+ */
+export const DEFAULT_VOLATILITY_RESOLUTION = 3_600;
+
+/** A volatility index is per currency: a collector may name BTC or a market symbol whose base is BTC. */
+export function volatilityCurrency(exchange: Exchange, symbol: string): string {
+  return exchange.markets?.[symbol]?.base ?? symbol;
+}
+
+export function fetchVolatilityIndexActivity(pool: ExchangePool) {
+  return perSymbolActivity(pool, {
+    table: 'volatility_index',
+    fetch: (exchange, symbol) =>
+      exchange.fetchVolatilityHistory(volatilityCurrency(exchange, symbol)) as Promise<VolatilityHistory[]>,
+    normalize: (exchange, symbol, item, receiveTime, input) =>
+      normalizeVolatility(exchange.id, volatilityCurrency(exchange, symbol), item, String(input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION), receiveTime),
+  });
+}

@@ -1,0 +1,18 @@
+import type { MarketInterface as Market, Trade } from 'ccxt';
+import type { TradeRow } from '../../domain/rows';
+import { base, MalformedItem, normalizeWith, num, str, type Normalized } from './common';
+
+export function tradeRow(exchange: string, market: Market, trade: Trade, receiveTime: number): TradeRow {
+  if (trade.side !== 'buy' && trade.side !== 'sell') throw new MalformedItem(`side is ${JSON.stringify(trade.side)}, not buy or sell`);
+  return {
+    ...base(exchange, market, trade.timestamp, receiveTime),
+    tradeId: str(trade.id, 'id'),
+    price: num(trade.price, 'price'),
+    amount: num(trade.amount, 'amount'),
+    side: trade.side,
+  };
+}
+
+export function normalizeTrade(exchange: string, market: Market, trade: Trade, receiveTime: number): Normalized<TradeRow> {
+  return normalizeWith((t: Trade) => tradeRow(exchange, market, t, receiveTime), trade, trade.info);
+}
