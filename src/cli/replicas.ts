@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
 import type { Config } from '../config/schema';
-import { BATCH_TABLES, isBatchTable, type BatchTable } from '../storage/batch-tables';
+import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
 import { closeStoreClients } from '../storage/client';
 import { temporalClient } from '../client/client';
 import { checkReplicas, DEFAULT_DIFFERING_ROWS, repairReplicas, repairStatus, type ReplicaCheck, type TableDifference } from '../client/replicas';

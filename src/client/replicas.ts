@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { STORAGE_QUEUE } from '../domain/task-queues';
 import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
-import { BATCH_TABLES, type BatchTable } from '../storage/batch-tables';
+import { BATCH_TABLES, type BatchTable } from '../domain/batch';
 import { storeClient } from '../storage/client';
 import { ledgerDigest, tableDigest, totalDigest, type DayDigest, type Digest } from '../storage/consistency';
 import { ledgerBatches, missingFrom, type BatchRef } from '../storage/ledger-diff';

@@ -1,29 +1,49 @@
-import type { DataType } from './data-types';
-import type { RowOf } from './rows';
+import { DATA_TYPES, isDataType, type DataType } from './data-types';
+import type { CollectionGapRow, QuarantineRow, RowOf } from './rows';
 
 /**
- * A batch is the unit of durable writing. Its id is derived from its content (see
- * src/activities/exchange/batch-id.ts), so the same rows fetched twice make the same batch and the
- * stores' ledgers turn the second write into a no-op.
+ * Tables a batch can target: the market tables, plus the bookkeeping tables collectors write through the
+ * same quorum path (quarantined items, collection gaps). Every one of them has ledger entries and rows stamped
+ * with their batch id, so each can be missed by a store that was down, compared between stores and repaired
+ * by batch id.
  */
-export interface Batch<T extends DataType = DataType> {
+export const BOOKKEEPING_TABLES = ['quarantine', 'collection_gaps'] as const;
+export type BookkeepingTable = (typeof BOOKKEEPING_TABLES)[number];
+export type BatchTable = DataType | BookkeepingTable;
+
+export const BATCH_TABLES: readonly BatchTable[] = [...DATA_TYPES, ...BOOKKEEPING_TABLES];
+
+export function isBookkeepingTable(value: string): value is BookkeepingTable {
+  return (BOOKKEEPING_TABLES as readonly string[]).includes(value);
+}
+
+export function isBatchTable(value: string): value is BatchTable {
+  return isDataType(value) || isBookkeepingTable(value);
+}
+
+/** The row (without the stamps the write path adds) of a batch table. */
+export type BatchRowOf<T extends BatchTable> = T extends DataType ? RowOf<T> : T extends 'quarantine' ? QuarantineRow : CollectionGapRow;
+
+/**
+ * A batch is the unit of durable writing, for market and bookkeeping tables alike. Its id is derived from its
+ * content (src/exchange/batches.ts), so the same rows fetched twice make the same batch and the stores'
+ * ledgers turn the second write into a no-op.
+ */
+export interface Batch<T extends BatchTable = BatchTable> {
   batchId: string;
   table: T;
-  rows: Array<RowOf<T>>;
+  rows: Array<BatchRowOf<T>>;
 }
-
-/** Where trade collection stands for one symbol: the newest trade time seen and the ids seen at that time. */
-export interface TradeCursor {
-  lastTime: number;
-  idsAtLastTime: string[];
-}
-
-export type TradeCursors = Record<string, TradeCursor>;
 
 /**
- * Upper bound on a batch's rows serialized as JSON. Batches travel through Temporal history (activity result,
- * child workflow input, insert input), whose payload limit is 2 MB; with the compression codec they are far
- * smaller, but the bound holds before compression. Fetch activities stop filling a batch at this size or at
- * the collector's row limit, whichever comes first, and continue from the cursor in the next iteration.
+ * How large one batch may grow, declared together and applied by every fetch (src/exchange/fetch-loop.ts):
+ *  - maxRows: rows per batch (a collector may ask for fewer);
+ *  - maxBytes: the rows serialized as JSON. Batches travel through Temporal history (activity result, insert
+ *    input), whose payload limit is 2 MB; the compression codec makes them far smaller, but the bound holds
+ *    before compression.
+ * A fetch stops filling a batch at either bound and continues from the cursor in the next iteration.
  */
-export const MAX_BATCH_BYTES = 768 * 1024;
+export const BATCH_BOUNDS = {
+  maxRows: 2_000,
+  maxBytes: 768 * 1024,
+} as const;

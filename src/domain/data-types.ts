@@ -1,6 +1,6 @@
 /**
  * The kinds of market data MarketPrism collects. Each one has its own ClickHouse table
- * (see src/storage/tables.ts) and its own fetch activity (src/activities/exchange).
+ * (src/storage/tables.ts), its own fetch spec (src/exchange/data-types) and fetch activity (FETCH_ACTIVITY).
  */
 export const DATA_TYPES = [
   'trades',
@@ -15,6 +15,24 @@ export const DATA_TYPES = [
 ] as const;
 
 export type DataType = (typeof DATA_TYPES)[number];
+
+/**
+ * The fetch activity of each data type: the names workflows schedule (the Temporal contract, so they never
+ * change: histories recorded with them must replay). Built in src/activities/exchange.ts from the same table.
+ */
+export const FETCH_ACTIVITY = {
+  trades: 'fetchTrades',
+  orderbook: 'fetchOrderBook',
+  funding_rate: 'fetchFundingRate',
+  open_interest: 'fetchOpenInterest',
+  liquidations: 'fetchLiquidations',
+  lsr_top_position: 'fetchLsrTopPosition',
+  lsr_all_account: 'fetchLsrAllAccount',
+  volatility_index: 'fetchVolatilityIndex',
+  ticker: 'fetchTicker',
+} as const satisfies Record<DataType, string>;
+
+export type FetchActivityName = (typeof FETCH_ACTIVITY)[DataType];
 
 export function isDataType(value: string): value is DataType {
   return (DATA_TYPES as readonly string[]).includes(value);

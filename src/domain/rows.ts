@@ -95,4 +95,29 @@ export interface RowsByType {
 }
 
 export type RowOf<T extends DataType> = RowsByType[T];
+
 export type AnyRow = RowsByType[DataType];
+
+/* Bookkeeping rows: written by collectors through the same batches and quorum path as market rows. */
+
+/** A time range a collector knows it could not collect. */
+export interface CollectionGapRow {
+  exchange: string;
+  dataType: string;
+  symbol: string;
+  fromTime: number;
+  toTime: number;
+  reason: string;
+  detectedAt: number;
+}
+
+/** An exchange item that could not be normalized, kept verbatim for inspection. */
+export interface QuarantineRow {
+  exchange: string;
+  dataType: string;
+  symbol: string;
+  reason: string;
+  /** the item as the exchange sent it, JSON */
+  raw: string;
+  receivedAt: number;
+}

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { DataType } from '../domain/data-types';
-import type { AnyRow } from '../domain/rows';
+import type { Batch, BatchRowOf, BatchTable } from '../domain/batch';
+import { isDataType } from '../domain/data-types';
 
 function digest(table: string, items: readonly object[]): string {
   const hash = createHash('sha256').update(table);
@@ -9,17 +9,22 @@ function digest(table: string, items: readonly object[]): string {
 }
 
 /**
- * Content-addressed batch id: a hash of the table and the rows without their receive time. A re-fetch of
- * the same data after a crash yields the same id, so it is recognised as already written.
+ * Content-addressed batch id: `<table>-<32 hex digits of SHA-256>` over the table and the rows, market rows
+ * without their receive time. A re-fetch of the same data after a crash yields the same id, so it is
+ * recognised as already written. Bookkeeping rows (quarantine, collection_gaps) are hashed whole.
  */
-export function batchIdFor(table: DataType, rows: AnyRow[]): string {
+export function batchIdFor<T extends BatchTable>(table: T, rows: ReadonlyArray<BatchRowOf<T>>): string {
+  if (!isDataType(table)) return digest(table, rows);
   return digest(
     table,
-    rows.map(({ receiveTime: _ignored, ...content }) => content),
+    rows.map((row) => {
+      const { receiveTime: _ignored, ...content } = row as { receiveTime?: number };
+      return content;
+    }),
   );
 }
 
-/** The same for bookkeeping rows (quarantine, collection_gaps), which carry no receive time to leave out. */
-export function recordBatchIdFor(table: 'quarantine' | 'collection_gaps', rows: readonly object[]): string {
-  return digest(table, rows);
+/** The batch of `rows` for `table`, its id computed from its content; null for no rows. */
+export function batchOf<T extends BatchTable>(table: T, rows: Array<BatchRowOf<T>>): Batch<T> | null {
+  return rows.length ? { batchId: batchIdFor(table, rows), table, rows } : null;
 }

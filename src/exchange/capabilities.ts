@@ -1,19 +1,7 @@
 import type { Exchange, MarketInterface as Market } from 'ccxt';
-import type { DataType } from '../domain/data-types';
+import { DATA_TYPES, type DataType } from '../domain/data-types';
+import { DATA_TYPE_FETCHES } from './data-types';
 import { topPositionEndpoint } from './top-position';
-
-/** The ccxt unified method behind each data type; an exchange serves the type when ccxt says it `has` it. */
-export const CCXT_METHOD: Record<DataType, string> = {
-  trades: 'fetchTrades',
-  orderbook: 'fetchOrderBook',
-  funding_rate: 'fetchFundingRate',
-  open_interest: 'fetchOpenInterest',
-  liquidations: 'fetchLiquidations',
-  lsr_top_position: 'fetchLongShortRatioHistory',
-  lsr_all_account: 'fetchLongShortRatioHistory',
-  volatility_index: 'fetchVolatilityHistory',
-  ticker: 'fetchTicker',
-};
 
 /** Types that exist only for derivatives (ccxt refuses them for spot markets). */
 export const CONTRACT_ONLY_TYPES: readonly DataType[] = ['funding_rate', 'open_interest', 'liquidations', 'lsr_top_position', 'lsr_all_account'];
@@ -22,13 +10,13 @@ export const CONTRACT_ONLY_TYPES: readonly DataType[] = ['funding_rate', 'open_i
 export const CURRENCY_TYPES: readonly DataType[] = ['volatility_index'];
 
 export function supportsType(exchange: Exchange, type: DataType): boolean {
-  // no unified method: served through the exchange's implicit API where one is known (top-position-endpoints.ts)
+  // no unified method: served through the exchange's implicit API where its venue file names one
   if (type === 'lsr_top_position') return topPositionEndpoint(exchange) !== undefined;
-  return Boolean(exchange.has[CCXT_METHOD[type]]);
+  return Boolean(exchange.has[DATA_TYPE_FETCHES[type].ccxtMethod]);
 }
 
 export function supportedTypes(exchange: Exchange): DataType[] {
-  return (Object.keys(CCXT_METHOD) as DataType[]).filter((t) => supportsType(exchange, t));
+  return DATA_TYPES.filter((t) => supportsType(exchange, t));
 }
 
 /** Why `type` cannot be collected for `market`, or undefined when it can. */

@@ -1,41 +1,21 @@
-import type { Exchange, LongShortRatio, MarketInterface as Market } from 'ccxt';
-
-/**
- * ccxt has no unified method for the top traders' long/short position ratio, so it is read through the
- * exchange's implicit API (still ccxt: same signing, rate limiter and error mapping). One entry per
- * exchange that offers it; the rows are parsed with the exchange's own ccxt parser for ratio history.
- */
-interface ImplicitEndpoint {
-  method: string;
-  request(market: Market, period: string, since: number | undefined): Record<string, unknown>;
-  /** the response's items in the shape the exchange's parseLongShortRatio reads */
-  items(response: unknown): unknown[];
-}
-
-const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
-
-export const TOP_POSITION_RATIO_ENDPOINTS: Record<string, ImplicitEndpoint> = {
-  okx: {
-    method: 'publicGetRubikStatContractsLongShortPositionRatioContractTopTrader',
-    request: (market, period, since) => ({ instId: market.id, period, ...(since !== undefined && { begin: since }) }),
-    // rubik answers [[ts, ratio], ...]; okx's fetchLongShortRatioHistory maps them the same way
-    items: (response) =>
-      asList((response as { data?: unknown }).data).map((entry) => (Array.isArray(entry) ? { timestamp: entry[0], longShortRatio: entry[1] } : entry)),
-  },
-  binanceusdm: {
-    method: 'fapiDataGetTopLongShortPositionRatio',
-    request: (market, period, since) => ({ symbol: market.id, period, ...(since !== undefined && { startTime: since }) }),
-    items: asList,
-  },
-};
+import type { Exchange, LongShortRatio } from 'ccxt';
+import { quirksOf, type ImplicitEndpoint } from './venues';
 
 type ImplicitCall = (params: Record<string, unknown>) => Promise<unknown>;
 
+/**
+ * ccxt has no unified method for the top traders' long/short position ratio, so it is read through the
+ * exchange's implicit API named in its venue file (venues/*.ts: `topPositionRatio`), when this ccxt build has it.
+ */
 export function topPositionEndpoint(exchange: Exchange): ImplicitEndpoint | undefined {
-  const endpoint = TOP_POSITION_RATIO_ENDPOINTS[exchange.id];
+  const endpoint = quirksOf(exchange.id).topPositionRatio;
   return endpoint && typeof (exchange as unknown as Record<string, unknown>)[endpoint.method] === 'function' ? endpoint : undefined;
 }
 
+/**
+ * The ratio history of `symbol` at `period` (ccxt timeframe spelling, mapped to the exchange's) from `since`
+ * (epoch ms) on, parsed with the exchange's own ccxt parser. Throws when the exchange has no such endpoint.
+ */
 export async function fetchTopPositionRatios(exchange: Exchange, symbol: string, period: string, since: number | undefined): Promise<LongShortRatio[]> {
   const endpoint = topPositionEndpoint(exchange);
   if (!endpoint) throw new Error(`${exchange.id} has no top-trader position ratio endpoint in ccxt`);

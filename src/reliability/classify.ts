@@ -17,7 +17,7 @@ import {
   type Policies,
 } from './policies';
 import { RESPONSE_HEADERS, headerValue, parseRetryAfter } from './response-headers';
-import { QUARANTINED_BODIES, quarantinedBodiesOf } from '../domain/quarantined-failure';
+import { failurePayloadOf } from './failure-payload';
 
 export interface Classification {
   class: ErrorClass;
@@ -314,10 +314,10 @@ export function toApplicationFailure(err: unknown, attempt: number, options: Fai
   const policies = options.policies ?? DEFAULT_POLICIES;
   const c = options.classification ?? classify(err, options.nowMs);
   const cause = compactCause(err);
-  const bodies = quarantinedBodiesOf(err);
-  const details = [{ source: c.source, attempt, ...(c.retryAfterMs !== undefined && { retryAfterMs: c.retryAfterMs }), ...(bodies && { [QUARANTINED_BODIES]: bodies }) }];
-  // a failure carrying bodies to quarantine ends its chain: a retry could not hand them on (unparseable-bodies.ts)
-  if (!c.retryable || bodies) {
+  const payload = failurePayloadOf(err);
+  const details = [{ source: c.source, attempt, ...(c.retryAfterMs !== undefined && { retryAfterMs: c.retryAfterMs }), ...payload }];
+  // a failure carrying a payload ends its chain: a retry could not hand it on (failure-payload.ts)
+  if (!c.retryable || payload) {
     return ApplicationFailure.create({ type: c.class, message: c.message, nonRetryable: true, details, cause });
   }
   if (!withinBudget(c.class, attempt, policies)) {

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { batchTableDef, type BatchRowOf, type BatchTable } from './batch-tables';
+import { batchTableDef } from './batch-tables';
+import type { BatchRowOf, BatchTable } from '../domain/batch';
 import { checksumSql } from './checksum';
 import { batchIdLiteral, qualified } from './identifiers';
 import { selectRows } from './table-io';

@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { isBatchTable, type BatchTable } from './batch-tables';
+import { isBatchTable, type BatchTable } from '../domain/batch';
 import { qualified } from './identifiers';
 import { BATCHES_TABLE } from './tables';
 

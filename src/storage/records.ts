@@ -1,5 +1,6 @@
 /**
- * Rows of the bookkeeping tables (market rows are in src/domain/rows.ts). Times are epoch ms, like market rows.
+ * Rows of the tables only stores have (ledger, alerts, schema versions); rows that travel in batches, market
+ * and bookkeeping alike, are in src/domain/rows.ts. Times are epoch ms, like market rows.
  */
 
 /** The ledger: one entry per batch a store holds. Written after the batch's rows, so an entry means "all rows are in". */
@@ -27,28 +28,6 @@ export interface AlertRow {
   resolvedAt: number;
   state: AlertState;
   updatedAt: number;
-}
-
-/** A time range a collector knows it could not collect. */
-export interface CollectionGapRow {
-  exchange: string;
-  dataType: string;
-  symbol: string;
-  fromTime: number;
-  toTime: number;
-  reason: string;
-  detectedAt: number;
-}
-
-/** An exchange item that could not be normalized, kept verbatim for inspection. */
-export interface QuarantineRow {
-  exchange: string;
-  dataType: string;
-  symbol: string;
-  reason: string;
-  /** the item as the exchange sent it, JSON */
-  raw: string;
-  receivedAt: number;
 }
 
 /** One applied schema migration (src/storage/migrations.ts). */

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { batchTableDef, type BatchTable } from './batch-tables';
+import { batchTableDef } from './batch-tables';
+import type { BatchTable } from '../domain/batch';
 import { checksumTextSql, decodeField, selectExpressions } from './columns';
 import { sinceCondition } from './consistency';
 import { qualified } from './identifiers';

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { batchTableDef, timeColumnOf, type BatchTable } from './batch-tables';
+import { batchTableDef, timeColumnOf } from './batch-tables';
+import type { BatchTable } from '../domain/batch';
 import { checksumSql } from './checksum';
 import { qualified } from './identifiers';
 import { selectRows } from './table-io';

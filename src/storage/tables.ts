@@ -2,7 +2,8 @@ import { DATA_TYPES, type DataType } from '../domain/data-types';
 import type { RowBase, RowOf } from '../domain/rows';
 import type { ColumnKind } from './columns';
 import { snakeCase } from './identifiers';
-import type { AlertRow, BatchLedgerRow, CollectionGapRow, QuarantineRow, SchemaMigrationRow } from './records';
+import type { CollectionGapRow, QuarantineRow } from '../domain/rows';
+import type { AlertRow, BatchLedgerRow, SchemaMigrationRow } from './records';
 
 /**
  * Every ClickHouse table, declared once. A declaration names the TS fields (camelCase) and their column kinds;

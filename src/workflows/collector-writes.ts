@@ -1,14 +1,15 @@
 import { executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import type { Batch } from '../domain/batch';
+import { gapsOf, type FetchResult } from '../domain/fetch';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { activityOptions, DEFAULT_POLICIES } from '../reliability/policies';
-import type { CollectionGapRow } from '../storage/records';
-import type { CollectorInput, FetchResult } from './collector';
+import { activityOptions } from '../reliability/activity-options';
+import { DEFAULT_POLICIES } from '../reliability/policies';
+import type { CollectorInput } from './collector-api';
 import { writeAtQuorum } from './quorum-write';
 import { RedundantWriteWorkflow } from './redundant-write';
 
-/** How a collector writes what it fetched: batches, quarantined items and gaps, all at quorum; gap alerts. */
+/** How a collector writes what it fetched: every batch (market rows, quarantined items, gaps) at quorum; gap alerts. */
 
 /** Collectors write inline (quorum-write.ts) since this patch; runs recorded before it wrote through a child. */
 export const INLINE_WRITES_PATCH = 'inline-quorum-writes';
@@ -29,17 +30,9 @@ export async function writeBatch(input: CollectorInput, batch: Batch): Promise<v
   });
 }
 
-/**
- * Quarantined items and gaps travel the same durable path as market rows. insertBatch accepts these two
- * bookkeeping tables (src/activities/storage/insert-batch.ts); the Batch type names only market tables.
- */
-export function recordBatch(batchId: string, table: 'quarantine' | 'collection_gaps', rows: object[]): Batch {
-  return { batchId, table, rows } as unknown as Batch;
-}
-
-async function alertGaps(input: CollectorInput, gaps: CollectionGapRow[]): Promise<void> {
+async function alertGaps(input: CollectorInput, result: FetchResult): Promise<void> {
   const { raiseAlert } = proxyActivities<Activities>(activityOptions('alert', input.policies ?? DEFAULT_POLICIES));
-  for (const gap of gaps) {
+  for (const gap of gapsOf(result)) {
     await raiseAlert({
       key: `gap:${input.exchange}:${input.dataType}:${gap.symbol}:${gap.fromTime}`,
       severity: 'warning',
@@ -49,12 +42,8 @@ async function alertGaps(input: CollectorInput, gaps: CollectionGapRow[]): Promi
   }
 }
 
-/** Writes everything one fetch produced; cursors may move only after this returns. */
+/** Writes everything one fetch produced, in order, then alerts on its gaps; cursors may move only after this returns. */
 export async function writeResult(input: CollectorInput, result: FetchResult): Promise<void> {
-  if (result.batch) await writeBatch(input, result.batch as Batch);
-  if (result.rejectedBatchId && result.rejected.length) await writeBatch(input, recordBatch(result.rejectedBatchId, 'quarantine', result.rejected));
-  if (result.gapsBatchId && result.gaps.length) {
-    await writeBatch(input, recordBatch(result.gapsBatchId, 'collection_gaps', result.gaps));
-    await alertGaps(input, result.gaps);
-  }
+  for (const batch of result.batches) await writeBatch(input, batch);
+  await alertGaps(input, result);
 }

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { activityOptions, DEFAULT_POLICIES, repairProbeDelayMs, type Policies } from '../reliability/policies';
-import type { BatchTable } from '../storage/batch-tables';
+import type { BatchTable } from '../domain/batch';
 
 /** A batch a store missed: named by id and table, its rows are copied from a store that holds them. */
 export interface RepairHint {

@@ -9,7 +9,7 @@ import { tableDigest } from '../../src/storage/consistency';
 import { ledgerEntry, recordBatch } from '../../src/storage/ledger';
 import { migrateStore } from '../../src/storage/migrate';
 import { MIGRATIONS, type Migration } from '../../src/storage/migrations';
-import type { CollectionGapRow, QuarantineRow } from '../../src/storage/records';
+import type { CollectionGapRow, QuarantineRow } from '../../src/domain/rows';
 import { insertRows, selectRows } from '../../src/storage/table-io';
 import { BOOKKEEPING_BATCH_ID_VERSION, COLLECTION_GAPS_TABLE, NULLABLE_LIQUIDATIONS_VERSION, QUARANTINE_TABLE, SCHEMA_TABLES, type TableDef } from '../../src/storage/tables';
 import { startTestStores, type TestStores } from './stores-fixture';

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load';
 import type { DataType } from '../../src/domain/data-types';
-import type { AnyRow, FundingRateRow, LongShortRatioRow, OpenInterestRow, OrderBookRow, TickerRow, TradeRow } from '../../src/domain/rows';
+import type { AnyRow, CollectionGapRow, FundingRateRow, LongShortRatioRow, OpenInterestRow, OrderBookRow, QuarantineRow, TickerRow, TradeRow } from '../../src/domain/rows';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { eventually } from '../support/wait';
 import { NEWEST_BACK_PAGE } from '../../src/exchange/paging/liquidations';
-import type { CollectionGapRow, QuarantineRow } from '../../src/storage/records';
 import { COLLECTION_GAPS_TABLE, QUARANTINE_TABLE } from '../../src/storage/tables';
 import { collectorHarness, near, quoted, storedRecords, storedRows, truth } from './collector-fixture';
 

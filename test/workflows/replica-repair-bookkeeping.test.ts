@@ -12,7 +12,7 @@ import { withOverrides } from '../../src/reliability/policies';
 import { batchSummary } from '../../src/storage/batch-rows';
 import { storeClient } from '../../src/storage/client';
 import { ledgerEntry } from '../../src/storage/ledger';
-import type { CollectionGapRow, QuarantineRow } from '../../src/storage/records';
+import type { CollectionGapRow, QuarantineRow } from '../../src/domain/rows';
 import { temporalClient } from '../../src/client/client';
 import { CompressionCodec } from '../../src/client/compression-codec';
 import { repairStatus } from '../../src/client/replicas';

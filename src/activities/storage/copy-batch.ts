@@ -1,15 +1,8 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { Batch } from '../../domain/batch';
 import { batchRows, batchSummary } from '../../storage/batch-rows';
-import {
-  batchTableDef,
-  BOOKKEEPING_TABLES,
-  isBatchTable,
-  isBookkeepingTable,
-  type BatchRowOf,
-  type BatchTable,
-  type BookkeepingTable,
-} from '../../storage/batch-tables';
+import { batchTableDef } from '../../storage/batch-tables';
+import { BOOKKEEPING_TABLES, isBatchTable, isBookkeepingTable, type BatchRowOf, type BatchTable, type BookkeepingTable } from '../../domain/batch';
 import { rowsChecksum } from '../../storage/checksum';
 import { storeClient } from '../../storage/client';
 import { batchIdLiteral } from '../../storage/identifiers';

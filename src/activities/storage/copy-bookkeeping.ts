@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { batchTableDef, type BookkeepingTable } from '../../storage/batch-tables';
+import { batchTableDef } from '../../storage/batch-tables';
+import type { BookkeepingTable } from '../../domain/batch';
 import { tableDigest, type DayDigest } from '../../storage/consistency';
 import { dayRowHashes, rowsByHash } from '../../storage/row-hashes';
 import { insertRows } from '../../storage/table-io';

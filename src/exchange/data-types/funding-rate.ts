@@ -1,11 +1,10 @@
-import type { ExchangePool } from '../pool';
-import { perSymbolActivity } from '../fetch-loop';
+import type { FundingRate } from 'ccxt';
+import type { DataTypeFetch } from '../fetch-loop';
 import { normalizeFundingRate } from '../normalize/funding-rate';
 
-export function fetchFundingRateActivity(pool: ExchangePool) {
-  return perSymbolActivity(pool, {
-    table: 'funding_rate',
-    fetch: async (exchange, symbol) => [await exchange.fetchFundingRate(symbol)],
-    normalize: (exchange, symbol, rate, receiveTime) => normalizeFundingRate(exchange.id, exchange.market(symbol), rate, receiveTime),
-  });
-}
+export const FUNDING_RATE: DataTypeFetch<'funding_rate', FundingRate> = {
+  table: 'funding_rate',
+  ccxtMethod: 'fetchFundingRate',
+  fetchPage: async (exchange, symbol) => ({ items: [await exchange.fetchFundingRate(symbol)], full: false }),
+  normalize: (exchange, symbol, rate, receiveTime) => normalizeFundingRate(exchange.id, exchange.market(symbol), rate, receiveTime),
+};

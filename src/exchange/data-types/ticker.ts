@@ -1,11 +1,10 @@
-import type { ExchangePool } from '../pool';
-import { perSymbolActivity } from '../fetch-loop';
+import type { Ticker } from 'ccxt';
+import type { DataTypeFetch } from '../fetch-loop';
 import { normalizeTicker } from '../normalize/ticker';
 
-export function fetchTickerActivity(pool: ExchangePool) {
-  return perSymbolActivity(pool, {
-    table: 'ticker',
-    fetch: async (exchange, symbol) => [await exchange.fetchTicker(symbol)],
-    normalize: (exchange, symbol, ticker, receiveTime) => normalizeTicker(exchange.id, exchange.market(symbol), ticker, receiveTime),
-  });
-}
+export const TICKER: DataTypeFetch<'ticker', Ticker> = {
+  table: 'ticker',
+  ccxtMethod: 'fetchTicker',
+  fetchPage: async (exchange, symbol) => ({ items: [await exchange.fetchTicker(symbol)], full: false }),
+  normalize: (exchange, symbol, ticker, receiveTime) => normalizeTicker(exchange.id, exchange.market(symbol), ticker, receiveTime),
+};

@@ -1,6 +1,5 @@
 import type { Exchange } from 'ccxt';
-import type { ExchangePool } from '../pool';
-import { perSymbolActivity } from '../fetch-loop';
+import type { DataTypeFetch } from '../fetch-loop';
 import { normalizeVolatility, type VolatilityHistory } from '../normalize/volatility-index';
 
 /**
@@ -14,12 +13,10 @@ export function volatilityCurrency(exchange: Exchange, symbol: string): string {
   return exchange.markets?.[symbol]?.base ?? symbol;
 }
 
-export function fetchVolatilityIndexActivity(pool: ExchangePool) {
-  return perSymbolActivity(pool, {
-    table: 'volatility_index',
-    fetch: (exchange, symbol) =>
-      exchange.fetchVolatilityHistory(volatilityCurrency(exchange, symbol)) as Promise<VolatilityHistory[]>,
-    normalize: (exchange, symbol, item, receiveTime, input) =>
-      normalizeVolatility(exchange.id, volatilityCurrency(exchange, symbol), item, String(input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION), receiveTime),
-  });
-}
+export const VOLATILITY_INDEX: DataTypeFetch<'volatility_index', VolatilityHistory> = {
+  table: 'volatility_index',
+  ccxtMethod: 'fetchVolatilityHistory',
+  fetchPage: async (exchange, symbol) => ({ items: (await exchange.fetchVolatilityHistory(volatilityCurrency(exchange, symbol))) as VolatilityHistory[], full: false }),
+  normalize: (exchange, symbol, item, receiveTime, input) =>
+    normalizeVolatility(exchange.id, volatilityCurrency(exchange, symbol), item, String(input.options?.resolution ?? DEFAULT_VOLATILITY_RESOLUTION), receiveTime),
+};

@@ -1,33 +1,25 @@
 import type { Exchange, Liquidation } from 'ccxt';
-import type { TradeCursor } from '../../domain/batch';
+import type { Cursor } from '../../domain/cursor';
+import { quirksOf, type LiquidationPagingKind } from '../venues';
 
 /**
- * How to ask an exchange for the liquidations after a cursor.
- *
- * ccxt unifies `since` as "the earliest time", and that is what the default strategy sends. Deribit's
- * get_last_settlements_by_instrument takes it as `search_start_timestamp`, the LATEST time to answer from
- * (newest first), and ccxt then keeps only items at/after `since`: any `since` other than an exact event time
- * answers nothing, so a collector using it would never see a new settlement after its first (pinned in
- * test/simulator/deribit.test.ts). On deribit we therefore ask for the newest page and page back with the
- * exchange's `continuation` token until a page reaches back past the cursor; the shared loop then drops
- * what the cursor already covers and keeps the rest oldest first.
+ * How to ask an exchange for the liquidations after a cursor: ccxt's unified `since` (the earliest time), or,
+ * where the venue answers newest first from a latest time (venues/deribit.ts), the newest page and then back
+ * with the exchange's `continuation` token until a page reaches past the cursor; the fetch loop then drops what
+ * the cursor already covers and keeps the rest oldest first.
  */
-export type LiquidationPagingKind = 'since' | 'newest-back';
+export function liquidationPaging(exchange: Exchange): LiquidationPagingKind {
+  return quirksOf(exchange.id).liquidationPaging ?? 'since';
+}
 
 /** settlements per deribit request (the API's default is 20, its maximum 1000) */
 export const NEWEST_BACK_PAGE = 100;
 /**
- * Pages per fetch at most: 2 000 settlements, as many as one batch holds (MAX_ROWS_PER_BATCH). Beyond it the
+ * Pages per fetch at most: 2 000 settlements, as many as one batch holds (BATCH_BOUNDS.maxRows). Beyond it the
  * oldest are not fetched (a known limit in docs/collection.md): bankruptcies are rare, so only a very long
  * outage could miss that many.
  */
 export const NEWEST_BACK_MAX_PAGES = 20;
-
-const NEWEST_BACK_EXCHANGES: ReadonlySet<string> = new Set(['deribit']);
-
-export function liquidationPaging(exchange: Exchange): LiquidationPagingKind {
-  return NEWEST_BACK_EXCHANGES.has(exchange.id) ? 'newest-back' : 'since';
-}
 
 /** ccxt leaves deribit's continuation token on the first and last item's info (addPaginationCursorToResult). */
 function continuationOf(page: Liquidation[]): string | undefined {
@@ -38,7 +30,7 @@ function continuationOf(page: Liquidation[]): string | undefined {
   return undefined;
 }
 
-async function newestBack(exchange: Exchange, symbol: string, cursor: TradeCursor | undefined): Promise<Liquidation[]> {
+async function newestBack(exchange: Exchange, symbol: string, cursor: Cursor | undefined): Promise<Liquidation[]> {
   const items: Liquidation[] = [];
   let continuation: string | undefined;
   for (let page = 0; page < NEWEST_BACK_MAX_PAGES; page++) {
@@ -53,7 +45,7 @@ async function newestBack(exchange: Exchange, symbol: string, cursor: TradeCurso
 }
 
 /** The liquidations after `cursor` (and possibly some before it, which the caller drops). */
-export function fetchLiquidationsAfter(exchange: Exchange, symbol: string, cursor: TradeCursor | undefined): Promise<Liquidation[]> {
+export function fetchLiquidationsAfter(exchange: Exchange, symbol: string, cursor: Cursor | undefined): Promise<Liquidation[]> {
   if (liquidationPaging(exchange) === 'newest-back') return newestBack(exchange, symbol, cursor);
   return exchange.fetchLiquidations(symbol, cursor?.lastTime);
 }

@@ -1,0 +1,46 @@
+import type { MarketInterface as Market } from 'ccxt';
+
+/**
+ * What one exchange does differently from ccxt's unified contract, in one place per exchange (venues/*.ts, as
+ * tardis-node keeps one mapper per venue). An exchange without a file follows ccxt's unified behaviour.
+ */
+export interface VenueQuirks {
+  /** how public trades are paged forward from a cursor (default: ccxt's `since`, 1000 per page) */
+  tradePaging?: TradePagingQuirk;
+  /** how liquidations after a cursor are asked for (default: ccxt's `since`) */
+  liquidationPaging?: LiquidationPagingKind;
+  /** the top traders' long/short position ratio, which ccxt has no unified method for */
+  topPositionRatio?: ImplicitEndpoint;
+}
+
+/**
+ * How to page an exchange's public trades forward from a cursor. ccxt unifies `since` but not id paging:
+ *  - from-id: the exchange takes the first trade id wanted (`fromId`, ids >= it, oldest first)
+ *  - okx-before: okx history-trades `before=<tradeId>` (the `limit` trades right after it)
+ *  - since: ccxt's `since`
+ *  - latest-only: no cursor parameter at all; each fetch sees the newest page only
+ */
+export type TradePagingKind = 'from-id' | 'okx-before' | 'since' | 'latest-only';
+
+export interface TradePagingQuirk {
+  kind: TradePagingKind;
+  /** trades per request: the exchange's documented maximum for the endpoint */
+  pageLimit(market: Market): number;
+}
+
+/**
+ * - since: ccxt's unified `since` (the earliest time wanted)
+ * - newest-back: the endpoint answers newest first from a LATEST time; page back with a continuation token
+ */
+export type LiquidationPagingKind = 'since' | 'newest-back';
+
+/** An implicit ccxt API endpoint (still ccxt: same signing, rate limiter and error mapping). */
+export interface ImplicitEndpoint {
+  /** the implicit method's name on the ccxt exchange */
+  method: string;
+  request(market: Market, period: string, since: number | undefined): Record<string, unknown>;
+  /** the response's items in the shape the exchange's ccxt parser for ratio history reads */
+  items(response: unknown): unknown[];
+}
+
+export const asList = (value: unknown): unknown[] => (Array.isArray(value) ? value : []);
