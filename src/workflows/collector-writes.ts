@@ -2,7 +2,8 @@ import { executeChild, patched, proxyActivities, workflowInfo } from '@temporali
 import type { Activities } from '../activities';
 import type { Batch } from '../domain/batch';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { activityOptions, DEFAULT_POLICIES } from '../reliability/policies';
+import { activityOptions } from '../reliability/activity-options';
+import { DEFAULT_POLICIES } from '../reliability/policies';
 import type { CollectionGapRow } from '../storage/records';
 import type { CollectorInput, FetchResult } from './collector';
 import { writeAtQuorum } from './quorum-write';
