@@ -2,16 +2,17 @@
  * Error classification in one place: whatever ccxt, @clickhouse/client, undici/fetch or a Node socket
  * throws is mapped to one error class of policies.ts, and from there to the ApplicationFailure Temporal
  * acts on (type, nonRetryable, nextRetryDelay). Activities stay thin: they throw what their library
- * throws, and the circuit-breaker interceptor calls toApplicationFailure().
+ * throws, and the activity-reliability interceptor (src/workers/interceptors/activity-reliability.ts)
+ * calls toApplicationFailure().
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { retryDelayMs } from './backoff';
 import {
   BUDGET_SPENT_SUFFIX,
   CIRCUIT_OPEN,
   DEFAULT_POLICIES,
   ERROR_CLASSES,
   budgetSpentType,
-  retryDelayMs,
   withinBudget,
   type ErrorClass,
   type Policies,

@@ -1,10 +1,11 @@
 /**
- * Reliability policies as data, declared once. Workflows import this module to build proxyActivities
- * options, so it must stay pure: plain data and pure functions, no Node APIs, no I/O, no ccxt, no pino.
- * Every duration is in milliseconds. A `Policies` object is plain JSON, so a policy set with config
- * overrides applied can travel as workflow input (workflows cannot read config themselves).
+ * Reliability policies as data, declared once: the types, the defaults, and withOverrides() to apply
+ * config overrides. Workflows import this module, so it must stay pure: plain data and pure functions,
+ * no Node APIs, no I/O, no ccxt, no pino. Every duration is in milliseconds. A `Policies` object is plain
+ * JSON, so a policy set with config overrides applied can travel as workflow input (workflows cannot read
+ * config themselves). What is derived from it lives next to it, just as pure: the retry delays in
+ * backoff.ts, the Temporal activity options in activity-options.ts.
  */
-import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
 
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
@@ -251,56 +252,6 @@ export function withOverrides(overrides: PolicyOverrides = {}, base: Policies = 
   };
 }
 
-/** Failure types that must never be retried, whatever the failure's own flag says. */
-export function nonRetryableErrorTypes(policies: Policies = DEFAULT_POLICIES): string[] {
-  const retryable = ERROR_CLASSES.filter((c) => policies.errorClasses[c].attempts > 0);
-  const final = ERROR_CLASSES.filter((c) => policies.errorClasses[c].attempts === 0);
-  return [...final, ...retryable.map(budgetSpentType)];
-}
-
-export function retryPolicy(kind: ActivityKind, policies: Policies = DEFAULT_POLICIES): RetryPolicy {
-  const activity = policies.activities[kind];
-  return {
-    initialInterval: activity.initialIntervalMs,
-    backoffCoefficient: policies.backoff.multiplier,
-    // Temporal refuses a retry policy whose maximum is below its initial interval (the workflow task would
-    // fail on every attempt), so a small backoff cap from config never goes below the initial interval
-    maximumInterval: Math.max(policies.backoff.maxDelayMs, activity.initialIntervalMs),
-    maximumAttempts: activity.maximumAttempts,
-    nonRetryableErrorTypes: nonRetryableErrorTypes(policies),
-  };
-}
-
-/** proxyActivities options for one activity kind. */
-export function activityOptions(kind: ActivityKind, policies: Policies = DEFAULT_POLICIES): ActivityOptions {
-  const activity = policies.activities[kind];
-  const options: ActivityOptions = { startToCloseTimeout: activity.startToCloseTimeoutMs, retry: retryPolicy(kind, policies) };
-  if (activity.scheduleToCloseTimeoutMs !== undefined) options.scheduleToCloseTimeout = activity.scheduleToCloseTimeoutMs;
-  if (activity.heartbeatTimeoutMs !== undefined) options.heartbeatTimeout = activity.heartbeatTimeoutMs;
-  return options;
-}
-
-/** The exponential backoff ceiling after failed attempt `attempt` (1-based), before jitter. */
-export function backoffCeilingMs(errorClass: ErrorClass, attempt: number, policies: Policies = DEFAULT_POLICIES): number {
-  const { baseDelayMs } = policies.errorClasses[errorClass];
-  const { multiplier, maxDelayMs } = policies.backoff;
-  const exponent = Math.max(0, Math.floor(attempt) - 1);
-  return Math.min(maxDelayMs, baseDelayMs * multiplier ** exponent);
-}
-
-/**
- * Delay before the retry that follows failed attempt `attempt` (1-based): full jitter, uniform in
- * [minDelayMs, ceiling], so many workers failing together spread their retries over the whole interval
- * instead of retrying in lock-step. `random` returns [0, 1) like Math.random (injected for tests;
- * inside workflows Temporal makes Math.random deterministic).
- */
-export function retryDelayMs(errorClass: ErrorClass, attempt: number, random: () => number = Math.random, policies: Policies = DEFAULT_POLICIES): number {
-  const ceiling = backoffCeilingMs(errorClass, attempt, policies);
-  const floor = Math.min(policies.backoff.minDelayMs, ceiling);
-  const r = Math.min(Math.max(random(), 0), 1);
-  return Math.round(floor + r * (ceiling - floor));
-}
-
 /** Whether a failure of this class on this attempt is still within the class's retry budget. */
 export function withinBudget(errorClass: ErrorClass, attempt: number, policies: Policies = DEFAULT_POLICIES): boolean {
   return attempt <= policies.errorClasses[errorClass].attempts;
@@ -309,30 +260,4 @@ export function withinBudget(errorClass: ErrorClass, attempt: number, policies: 
 /** The configured ceiling (requests per second) of one priority class for one exchange. */
 export function rateCeiling(exchange: string, priority: Priority, policies: Policies = DEFAULT_POLICIES): number {
   return policies.rateLimits.exchanges[exchange]?.[priority] ?? policies.rateLimits.defaults[priority];
-}
-
-/** Exponential delay for round / probe `n` (1-based): base × multiplier^(n-1), capped. No jitter: workflow timers. */
-function exponentialMs(n: number, baseMs: number, maxMs: number, policies: Policies): number {
-  return Math.min(maxMs, baseMs * policies.backoff.multiplier ** Math.max(0, Math.min(Math.floor(n) - 1, 30)));
-}
-
-/** Pause before write round `round + 1` against a store whose insert retries were spent in round `round`. */
-export function writeRoundDelayMs(round: number, policies: Policies = DEFAULT_POLICIES): number {
-  return exponentialMs(round, policies.writes.roundBaseDelayMs, policies.writes.roundMaxDelayMs, policies);
-}
-
-/** Pause after failed health probe `probe` of a lagging store, before the next one. */
-export function repairProbeDelayMs(probe: number, policies: Policies = DEFAULT_POLICIES): number {
-  return exponentialMs(probe, policies.writes.repairProbeBaseDelayMs, policies.writes.repairProbeMaxDelayMs, policies);
-}
-
-/**
- * Options for the inserts of a redundant write: the storeInsert policy, with the pause between attempts
- * capped so a store that comes back while a write waits for quorum is noticed quickly, and a heartbeat
- * timeout so an insert lost with its worker is retried within seconds.
- */
-export function writeInsertOptions(policies: Policies = DEFAULT_POLICIES): ActivityOptions {
-  const options = activityOptions('storeInsert', policies);
-  const cap = Math.max(Math.min(policies.writes.insertRetryMaxIntervalMs, policies.backoff.maxDelayMs), policies.activities.storeInsert.initialIntervalMs);
-  return { ...options, heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, retry: { ...options.retry, maximumInterval: cap } };
 }

@@ -7,7 +7,7 @@ import { BreakerRegistry, type StateChange } from '../reliability/circuit-breake
 import { withOverrides, type Policies, type Priority } from '../reliability/policies';
 import { RateLimiterRegistry } from '../reliability/rate-limiter';
 import { storeClient } from '../storage/client';
-import { circuitBreakerInterceptors } from './interceptors/circuit-breaker';
+import { activityReliabilityInterceptors } from './interceptors/activity-reliability';
 
 /** Trades are paged often and cheaply; everything else polls at the collection rate. */
 export function priorityOf(activityType: string): Priority {
@@ -47,7 +47,7 @@ export function workerReliability(config: Config, pool: ExchangePool, alerts: Al
       await alerts.resolve(key, event.dependency, `${event.activityType} against ${event.dependency} succeeds again`);
     }
   };
-  const interceptor = circuitBreakerInterceptors(breakers, {
+  const interceptor = activityReliabilityInterceptors(breakers, {
     policies,
     rateLimiters,
     priorityOf,

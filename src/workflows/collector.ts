@@ -14,7 +14,8 @@ import type { Activities } from '../activities';
 import type { TradeCursors } from '../domain/batch';
 import type { DataType } from '../domain/data-types';
 import { quarantinedBodiesOf } from '../domain/quarantined-failure';
-import { activityOptions, DEFAULT_POLICIES, type Policies } from '../reliability/policies';
+import { activityOptions } from '../reliability/activity-options';
+import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
 import { recordBatch, writeBatch, writeResult } from './collector-writes';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
 

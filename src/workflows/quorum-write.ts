@@ -2,7 +2,9 @@ import { CancellationScope, condition, isCancellation, proxyActivities, sleep, w
 import type { Activities } from '../activities';
 import type { Batch } from '../domain/batch';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { activityOptions, DEFAULT_POLICIES, writeInsertOptions, writeRoundDelayMs, type Policies } from '../reliability/policies';
+import { activityOptions, writeInsertOptions } from '../reliability/activity-options';
+import { writeRoundDelayMs } from '../reliability/backoff';
+import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
 
 export interface QuorumWriteInput {
   batch: Batch;

@@ -11,7 +11,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { activityOptions, DEFAULT_POLICIES, repairProbeDelayMs, type Policies } from '../reliability/policies';
+import { activityOptions } from '../reliability/activity-options';
+import { repairProbeDelayMs } from '../reliability/backoff';
+import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
 import type { BatchTable } from '../domain/batch';
 
 /** A batch a store missed: named by id and table, its rows are copied from a store that holds them. */

@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { activityOptions, retryPolicy, writeInsertOptions } from '../../src/reliability/activity-options';
+import { backoffCeilingMs, repairProbeDelayMs, retryDelayMs } from '../../src/reliability/backoff';
 import { reliabilityOverridesSchema } from '../../src/reliability/overrides-schema';
-import {
-  ACTIVITY_KINDS,
-  DEFAULT_POLICIES,
-  ERROR_CLASSES,
-  activityOptions,
-  backoffCeilingMs,
-  repairProbeDelayMs,
-  retryDelayMs,
-  retryPolicy,
-  withOverrides,
-  withinBudget,
-  writeInsertOptions,
-} from '../../src/reliability/policies';
+import { ACTIVITY_KINDS, DEFAULT_POLICIES, ERROR_CLASSES, withOverrides, withinBudget } from '../../src/reliability/policies';
 
 describe('retry delays', () => {
   it('seed values: connection 5 x 2 s, rate limit 3 x 5 s, server 4 x 1 s, timeout 3 x 3 s; bad input never retried', () => {

@@ -1,14 +1,19 @@
 /**
- * The reliability layer around every activity call, as a Temporal activity inbound interceptor:
+ * Activity reliability: the reliability layer around every activity call, as one Temporal activity
+ * inbound interceptor. It classifies errors, spends retry budgets, rate-limits and breaks circuits:
  *  - derives the call's dependency (`exchange:<id>` / `store:<id>`) from its one object argument;
- *  - while that dependency's breaker is OPEN, fails fast with a retryable ApplicationFailure of type
- *    `circuit_open` whose nextRetryDelay is the time until the next probe;
- *  - in HALF_OPEN lets the probe calls through;
- *  - records the outcome (dependency failures count, bad input does not);
- *  - converts whatever the activity threw into the classified ApplicationFailure (classify.ts), so
- *    activities stay thin and just throw what ccxt / ClickHouse throw;
- *  - feeds rate-limit signals and successes of exchange calls to the adaptive rate limiter, if given.
- * State changes are logged and passed to the onStateChange hook (alerts, metrics).
+ *  - circuit breaking: while that dependency's breaker is OPEN, fails fast with a retryable
+ *    ApplicationFailure of type `circuit_open` whose nextRetryDelay is the time until the next probe;
+ *    in HALF_OPEN lets the probe calls through; records the outcome (dependency failures count, bad
+ *    input does not); runs the optional health probes of OPEN dependencies (health-prober.ts);
+ *  - rate limiting: takes a token from the exchange's adaptive rate limiter, if given, once the breaker
+ *    admitted the call, and feeds it the rate-limit signals and successes of exchange calls;
+ *  - error classification and retry budgets: converts whatever the activity threw into the classified
+ *    ApplicationFailure (classify.ts: error class, backoff or Retry-After as nextRetryDelay, and
+ *    `<class>_budget_spent` once the class's budget is spent), so activities stay thin and just throw
+ *    what ccxt / ClickHouse throw.
+ * State changes are logged and passed to the onStateChange hook (alerts, metrics); spent budgets and the
+ * next success after one go to the onBudget hook (alerts).
  */
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
@@ -20,7 +25,7 @@ import { BUDGET_SPENT_SUFFIX, CIRCUIT_OPEN, DEFAULT_POLICIES, type Policies, typ
 import type { RateLimiterRegistry } from '../../reliability/rate-limiter';
 import { startHealthProbing, type HealthProbes } from './health-prober';
 
-export interface CircuitBreakerHooks {
+export interface ActivityReliabilityHooks {
   /** Called on every breaker state change (after it is logged); errors and rejections are logged, not thrown. */
   onStateChange?: (change: StateChange) => void | Promise<void>;
   /** Cheap health checks per dependency kind, run at most once per healthProbeIntervalMs while OPEN. */
@@ -39,7 +44,7 @@ export interface CircuitBreakerHooks {
   logger?: Logger;
 }
 
-export type CircuitBreakerInterceptorsFactory = ActivityInterceptorsFactory & {
+export type ActivityReliabilityInterceptorsFactory = ActivityInterceptorsFactory & {
   /** Stops health probing; call on worker shutdown. */
   stop(): void;
 };
@@ -54,7 +59,7 @@ function logStateChange(log: Logger, change: StateChange): void {
  * The `interceptors.activity` entry for Worker.create. Call once per registry (it subscribes to the
  * registry's state changes); share the registry with whatever reports breaker state.
  */
-export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: CircuitBreakerHooks = {}): CircuitBreakerInterceptorsFactory {
+export function activityReliabilityInterceptors(registry: BreakerRegistry, hooks: ActivityReliabilityHooks = {}): ActivityReliabilityInterceptorsFactory {
   const policies = hooks.policies ?? DEFAULT_POLICIES;
   const log = hooks.logger ?? defaultLogger;
   registry.onStateChange((change) => {
@@ -67,7 +72,7 @@ export function circuitBreakerInterceptors(registry: BreakerRegistry, hooks: Cir
     }
   });
   const prober = hooks.healthProbes ? startHealthProbing(registry, hooks.healthProbes, log) : undefined;
-  const notifyBudget = (event: Parameters<NonNullable<CircuitBreakerHooks['onBudget']>>[0]): void => {
+  const notifyBudget = (event: Parameters<NonNullable<ActivityReliabilityHooks['onBudget']>>[0]): void => {
     if (!hooks.onBudget) return;
     try {
       void Promise.resolve(hooks.onBudget(event)).catch((err: unknown) => log.error({ err: String(err) }, 'onBudget hook failed'));

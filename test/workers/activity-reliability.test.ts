@@ -13,7 +13,7 @@ import { withOverrides } from '../../src/reliability/policies';
 import { RateLimiterRegistry } from '../../src/reliability/rate-limiter';
 import { freePort } from '../../src/services/process';
 import { temporalBinary } from '../../src/services/temporal';
-import { circuitBreakerInterceptors } from '../../src/workers/interceptors/circuit-breaker';
+import { activityReliabilityInterceptors } from '../../src/workers/interceptors/activity-reliability';
 import * as activities from './fixtures/failing-activities';
 import type { CallResult } from './fixtures/reliability-workflow';
 
@@ -37,7 +37,7 @@ let running: Promise<void>;
 const registry = new BreakerRegistry(policies.breaker);
 const changes: StateChange[] = [];
 const rateLimiters = new RateLimiterRegistry(policies);
-const interceptors = circuitBreakerInterceptors(registry, {
+const interceptors = activityReliabilityInterceptors(registry, {
   policies,
   rateLimiters,
   onStateChange: (change) => void changes.push(change),
@@ -97,7 +97,7 @@ async function runAndReadHistory(id: string, input: activities.FailingInput): Pr
   };
 }
 
-describe('circuit-breaker interceptor on a real Temporal server', () => {
+describe('activity-reliability interceptor on a real Temporal server', () => {
   it('a bad symbol fails at once, non-retryable, and does not count against the breaker', async () => {
     const { result, history } = await runAndReadHistory('reliability/bad-symbol', { exchange: 'okx', mode: 'bad_symbol' });
     assert.deepEqual(result, { type: 'bad_request', nonRetryable: true });
