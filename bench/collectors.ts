@@ -14,7 +14,7 @@ import { collectQueue } from '../src/domain/task-queues';
 import { storeClient } from '../src/storage/client';
 import { temporalClient } from '../src/client/client';
 import { collectorInput, collectorStatus } from '../src/client/collectors';
-import type { CollectorStatus } from '../src/workflows/collector';
+import type { CollectorStatus } from '../src/workflows/collector-api';
 import { percentile, withStack } from './stack';
 
 const COLLECTORS = Number(process.env.BENCH_COLLECTORS ?? 200);

@@ -1,7 +1,7 @@
 import type { Config } from '../config/schema';
 import { logger } from '../logging';
 import { closeStoreClients } from '../storage/client';
-import { AlertSink } from './alerts/alert-sink';
+import { AlertSink } from '../alerts/alert-sink';
 import { alertActivities } from './alerts';
 import { ExchangePool } from '../exchange/pool';
 import { exchangeActivities } from './exchange';

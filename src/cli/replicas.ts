@@ -4,7 +4,8 @@ import type { Config } from '../config/schema';
 import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
 import { closeStoreClients } from '../storage/client';
 import { temporalClient } from '../client/client';
-import { checkReplicas, DEFAULT_DIFFERING_ROWS, repairReplicas, repairStatus, type ReplicaCheck, type TableDifference } from '../client/replicas';
+import { repairReplicas, repairStatus } from '../client/replicas';
+import { checkReplicas, DEFAULT_DIFFERING_ROWS, type ReplicaCheck, type TableDifference } from '../storage/replica-check';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 
 interface CheckOptions extends GlobalOptions {

@@ -1,15 +1,14 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { parseDuration, type Config } from '../config/schema';
 import { workflowPolicies } from './workflow-policies';
-import type { FetchOptions } from '../activities/exchange';
+import { BATCH_BOUNDS } from '../domain/batch';
+import { newestTime } from '../domain/cursor';
+import type { FetchOptions } from '../domain/fetch';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
-import type { CollectorInput, CollectorStatus } from '../workflows/collector';
-import { statusQuery } from '../workflows/collector';
-
-/** Rows per batch: with ~200 bytes a row this stays far below Temporal's 2 MB payload limit, before compression. */
-export const MAX_ROWS_PER_BATCH = 2_000;
+import type { CollectorInput, CollectorStatus } from '../workflows/collector-api';
+import { statusQuery } from '../workflows/collector-api';
 
 export interface CollectorSpec {
   exchange: string;
@@ -38,7 +37,7 @@ export function collectorInput(config: Config, spec: CollectorSpec): CollectorIn
     intervalMs: spec.intervalMs,
     stores: config.stores.map((s) => s.id),
     quorum: config.writeQuorum,
-    maxRowsPerBatch: MAX_ROWS_PER_BATCH,
+    maxRowsPerBatch: BATCH_BOUNDS.maxRows,
     ...(spec.options && { options: spec.options }),
     ...(spec.maxHistoryEvents && { maxHistoryEvents: spec.maxHistoryEvents }),
     ...(policies && { policies }),
@@ -110,7 +109,7 @@ export async function listCollectors(client: Client, includeClosed = false): Pro
 export async function collectorStatus(client: Client, workflowId: string): Promise<CollectorStatus> {
   const status = await client.workflow.getHandle(workflowId).query(statusQuery);
   const now = Date.now();
-  const newest = Object.values(status.cursors).reduce<number | null>((max, c) => (max === null || c.lastTime > max ? c.lastTime : max), null);
+  const newest = newestTime(status.cursors);
   return {
     ...status,
     lagMs: status.lastSuccessTime === null ? null : now - status.lastSuccessTime,

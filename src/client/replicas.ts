@@ -2,17 +2,15 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { STORAGE_QUEUE } from '../domain/task-queues';
 import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
-import { BATCH_TABLES, type BatchTable } from '../domain/batch';
-import { storeClient } from '../storage/client';
-import { ledgerDigest, tableDigest, totalDigest, type DayDigest, type Digest } from '../storage/consistency';
-import { ledgerBatches, missingFrom, type BatchRef } from '../storage/ledger-diff';
-import { rowDifferences, type RowDifference } from '../storage/row-differences';
+import type { BatchRef } from '../storage/ledger-diff';
+import { ledgerDiffs, type StoreLedgerDiff } from '../storage/replica-check';
 import { workflowPolicies } from './workflow-policies';
-import { hintSignal, repairStatusQuery, repairWorkflowId, type RepairStatus, type ReplicaRepairInput } from '../workflows/replica-repair';
+import { hintSignal, repairStatusQuery, repairWorkflowId, type RepairStatus, type ReplicaRepairInput } from '../workflows/replica-repair-api';
 
 /**
- * Client-side replica operations: hint repair workflows (signal-with-start), compare stores, find what a
- * store's ledger lacks. Used by the hintRepair activity and by `marketprism replicas ...`.
+ * Client-side replica operations: hint a store's repair workflow (signal-with-start), ask it for its status,
+ * and queue everything a store's ledger lacks. Used by the hintRepair activity and by `marketprism replicas ...`;
+ * comparing the stores themselves is storage code (src/storage/replica-check.ts).
  */
 
 export interface RepairHints {
@@ -48,34 +46,6 @@ export async function repairStatus(client: Client, store: string): Promise<Repai
   return client.workflow.getHandle(repairWorkflowId(store)).query(repairStatusQuery);
 }
 
-export interface StoreLedgerDiff {
-  store: string;
-  missing: BatchRef[];
-  /** stores whose ledger could not be read (the diff ignores them) */
-  unreachable: string[];
-}
-
-/** For each store (or the given ones): the batches some other store's ledger holds and its own lacks. */
-export async function ledgerDiffs(config: Config, only?: string[]): Promise<StoreLedgerDiff[]> {
-  const ledgers = new Map<string, BatchRef[]>();
-  const unreachable: string[] = [];
-  for (const store of config.stores) {
-    try {
-      ledgers.set(store.id, await ledgerBatches(storeClient(store), store.database));
-    } catch {
-      unreachable.push(store.id);
-    }
-  }
-  return config.stores
-    .filter((s) => !only || only.includes(s.id))
-    .map((s) => {
-      const own = ledgers.get(s.id);
-      const others = [...ledgers.entries()].filter(([id]) => id !== s.id).map(([, l]) => l);
-      // an unreachable store's backlog is unknown until it answers; repair it once it does
-      return { store: s.id, missing: own ? missingFrom(own, others) : [], unreachable };
-    });
-}
-
 /** `replicas repair`: hints every batch a store's ledger lacks to that store's repair workflow. */
 export async function repairReplicas(client: Client, config: Config, only?: string[]): Promise<Array<StoreLedgerDiff & { workflowId?: string }>> {
   const diffs = await ledgerDiffs(config, only);
@@ -90,124 +60,4 @@ export async function repairReplicas(client: Client, config: Config, only?: stri
     out.push({ ...diff, workflowId });
   }
   return out;
-}
-
-export interface StoreDigest extends Digest {
-  store: string;
-  /** set when the store could not be read */
-  error?: string;
-}
-
-export interface TableDifference {
-  /** YYYYMMDD (UTC) of the table's time column (event_time for market tables), or null for the ledger */
-  day: number | null;
-  stores: StoreDigest[];
-  /** drill-down (per day, among the stores that could be read): up to `rows` natural keys not held alike */
-  rows?: RowDifference[];
-  /** more keys differ than `rows` lists */
-  moreRows?: boolean;
-  /** why the drill-down could not be made */
-  rowsError?: string;
-}
-
-export interface CheckOptions {
-  /** one table, or every market and bookkeeping table */
-  table?: BatchTable;
-  /** compare rows whose time column is >= this (epoch ms); 0 = everything */
-  sinceMs?: number;
-  /** list up to this many differing natural keys per differing (table, day); 0 = none */
-  rows?: number;
-}
-
-/** Differing keys listed per (table, day) unless asked otherwise. */
-export const DEFAULT_DIFFERING_ROWS = 5;
-
-export interface TableComparison {
-  table: BatchTable | 'batches';
-  identical: boolean;
-  stores: StoreDigest[];
-  differences: TableDifference[];
-}
-
-export interface ReplicaCheck {
-  identical: boolean;
-  sinceMs: number;
-  tables: TableComparison[];
-}
-
-function sameDigests(digests: readonly StoreDigest[]): boolean {
-  return digests.every((d) => !d.error && d.rows === digests[0].rows && d.checksum === digests[0].checksum);
-}
-
-function errorText(err: unknown): string {
-  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
-}
-
-/** Which keys differ on one day, among the stores that could be read. */
-async function drillDown(config: Config, table: BatchTable, day: number, sinceMs: number, digests: readonly StoreDigest[], limit: number): Promise<Pick<TableDifference, 'rows' | 'moreRows' | 'rowsError'>> {
-  const readable = config.stores.filter((s) => digests.some((d) => d.store === s.id && !d.error));
-  if (readable.length < 2 || limit <= 0) return {};
-  const maxRows = Math.max(...digests.map((d) => d.rows));
-  try {
-    const found = await rowDifferences(readable.map((s) => ({ id: s.id, client: storeClient(s), database: s.database })), table, day, sinceMs, maxRows, limit);
-    return { rows: found.rows, moreRows: found.more };
-  } catch (err) {
-    return { rowsError: errorText(err) };
-  }
-}
-
-async function compareTable(config: Config, table: BatchTable, sinceMs: number, rowLimit: number): Promise<TableComparison> {
-  const perStore = await Promise.all(
-    config.stores.map(async (s) => {
-      try {
-        return { store: s.id, days: await tableDigest(storeClient(s), s.database, table, sinceMs) };
-      } catch (err) {
-        return { store: s.id, days: [] as DayDigest[], error: errorText(err) };
-      }
-    }),
-  );
-  const stores: StoreDigest[] = perStore.map((p) => ({ store: p.store, ...totalDigest(p.days), ...(p.error && { error: p.error }) }));
-  const days = [...new Set(perStore.flatMap((p) => p.days.map((d) => d.day)))].sort((a, b) => a - b);
-  const differences: TableDifference[] = [];
-  for (const day of days) {
-    const digests = perStore.map((p) => {
-      const d = p.days.find((x) => x.day === day);
-      return { store: p.store, rows: d?.rows ?? 0, checksum: d?.checksum ?? '0', ...(p.error && { error: p.error }) };
-    });
-    if (!sameDigests(digests)) {
-      differences.push({ day, stores: digests, ...(await drillDown(config, table, day, sinceMs, digests, rowLimit)) });
-    }
-  }
-  if (differences.length === 0 && !sameDigests(stores)) differences.push({ day: null, stores });
-  return { table, identical: sameDigests(stores), stores, differences };
-}
-
-async function compareLedger(config: Config, table: BatchTable | undefined, sinceMs: number): Promise<TableComparison> {
-  const stores: StoreDigest[] = await Promise.all(
-    config.stores.map(async (s) => {
-      try {
-        return { store: s.id, ...(await ledgerDigest(storeClient(s), s.database, table, sinceMs)) };
-      } catch (err) {
-        return { store: s.id, rows: 0, checksum: '0', error: errorText(err) };
-      }
-    }),
-  );
-  const identical = sameDigests(stores);
-  return { table: 'batches', identical, stores, differences: identical ? [] : [{ day: null, stores }] };
-}
-
-/**
- * Compares every store per market and bookkeeping table (rows whose time column is >= sinceMs, per UTC day:
- * count and order-independent checksum over natural keys and values) and the batch ledgers (entries written
- * since sinceMs). A store that cannot be read makes the result not identical. For each differing (table, day),
- * up to `rows` natural keys the stores do not hold alike are listed.
- */
-export async function checkReplicas(config: Config, opts: CheckOptions = {}): Promise<ReplicaCheck> {
-  const sinceMs = opts.sinceMs ?? 0;
-  const rowLimit = opts.rows ?? DEFAULT_DIFFERING_ROWS;
-  const tables = opts.table ? [opts.table] : [...BATCH_TABLES];
-  const comparisons: TableComparison[] = [];
-  for (const table of tables) comparisons.push(await compareTable(config, table, sinceMs, rowLimit));
-  comparisons.push(await compareLedger(config, opts.table, sinceMs));
-  return { identical: comparisons.every((c) => c.identical), sinceMs, tables: comparisons };
 }

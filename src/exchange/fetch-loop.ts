@@ -3,7 +3,7 @@ import { BATCH_BOUNDS, type Batch } from '../domain/batch';
 import { advance, compareIds, newerThan, type Cursor, type Cursors } from '../domain/cursor';
 import type { DataType } from '../domain/data-types';
 import type { FetchInput, FetchResult } from '../domain/fetch';
-import type { CollectionGapRow, QuarantineRow, RowOf } from '../domain/rows';
+import type { AnyRow, CollectionGapRow, QuarantineRow, RowOf } from '../domain/rows';
 import { callExchange } from '../reliability/response-headers';
 import { batchOf } from './batches';
 import type { Normalized } from './normalize/common';
@@ -141,7 +141,10 @@ export function fetchActivity<T extends DataType, Item>(pool: ExchangePool, spec
         const next = await fetchSymbol(exchange, spec, input, symbol, cursors[symbol], out);
         if (next) cursors[symbol] = next;
       }
-      const batches = [batchOf(spec.table, out.rows), batchOf('quarantine', out.rejected), batchOf('collection_gaps', out.gaps)].filter((b): b is Batch => b !== null);
+      const batches: Batch[] = [];
+      for (const batch of [batchOf<DataType>(spec.table, out.rows as AnyRow[]), batchOf('quarantine', out.rejected), batchOf('collection_gaps', out.gaps)]) {
+        if (batch) batches.push(batch);
+      }
       return { batches, cursors, caughtUp: out.caughtUp };
     });
 }

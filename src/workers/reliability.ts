@@ -1,6 +1,6 @@
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import type { ExchangePool } from '../exchange/pool';
-import type { AlertSink } from '../activities/alerts/alert-sink';
+import type { AlertSink } from '../alerts/alert-sink';
 import type { Config } from '../config/schema';
 import { logger } from '../logging';
 import { BreakerRegistry, type StateChange } from '../reliability/circuit-breaker';

@@ -2,20 +2,22 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import { ExchangePool } from '../../src/exchange/pool';
 import { fetchTopPositionRatios } from '../../src/exchange/top-position';
-import { fetchTradesActivity, discontinuity } from '../../src/exchange/data-types/trades';
-import { fetchTickerActivity } from '../../src/exchange/data-types/ticker';
+import { discontinuity, TRADES } from '../../src/exchange/data-types/trades';
+import { TICKER } from '../../src/exchange/data-types/ticker';
+import { fetchActivity } from '../../src/exchange/fetch-loop';
 import { UnparseableResponse } from '../../src/exchange/response-guard';
 import { tradePaging } from '../../src/exchange/paging/trades';
 import { loadConfig } from '../../src/config/load';
 import type { TradeRow } from '../../src/domain/rows';
 import { classify } from '../../src/reliability/classify';
+import { batchIn, rowsIn } from '../support/fetch-results';
 import { clearFaults, setFault, truth } from '../workflows/collector-fixture';
 
 /** The fetch activities called directly (no Temporal) against the simulator over ccxt. */
 describe('exchange fetch activities', () => {
   const config = loadConfig();
   const pool = new ExchangePool(config);
-  const fetchTrades = fetchTradesActivity(pool);
+  const fetchTrades = fetchActivity(pool, TRADES);
 
   after(async () => {
     await clearFaults(config);
@@ -36,9 +38,9 @@ describe('exchange fetch activities', () => {
       let rounds = 0;
       for (let caughtUp = false; !caughtUp; rounds++) {
         const result = await fetchTrades({ exchange, symbols: [symbol], cursors, maxRows: 150 });
-        assert.ok((result.batch?.rows.length ?? 0) <= 150);
-        assert.deepEqual(result.gaps, []);
-        rows.push(...(result.batch?.rows ?? []));
+        assert.ok(rowsIn(result, 'trades').length <= 150);
+        assert.deepEqual(rowsIn(result, 'collection_gaps'), []);
+        rows.push(...rowsIn(result, 'trades'));
         cursors = result.cursors;
         caughtUp = result.caughtUp;
         assert.ok(rounds < 20, 'catches up');
@@ -55,10 +57,11 @@ describe('exchange fetch activities', () => {
     const symbol = 'ETH/USDT';
     const [old] = await truth<{ id: string; timestamp: number }>(config, { exchange: 'bybit', type: 'trades', symbol, from: Date.now() - 30_000, to: Date.now() - 29_900 });
     const result = await fetchTrades({ exchange: 'bybit', symbols: [symbol], cursors: { [symbol]: { lastTime: old.timestamp, idsAtLastTime: [old.id] } }, maxRows: 2_000 });
-    assert.equal(result.gaps.length, 1);
-    assert.equal(result.gaps[0].fromTime, old.timestamp);
-    assert.equal(result.gaps[0].toTime, result.batch!.rows[0].eventTime);
-    assert.ok(result.gapsBatchId?.startsWith('collection_gaps-'));
+    const gaps = rowsIn(result, 'collection_gaps');
+    assert.equal(gaps.length, 1);
+    assert.equal(gaps[0].fromTime, old.timestamp);
+    assert.equal(gaps[0].toTime, rowsIn(result, 'trades')[0].eventTime);
+    assert.ok(batchIn(result, 'collection_gaps')?.batchId.startsWith('collection_gaps-'));
   });
 
   it('latest-only pages without sequential ids: a page that does not reach back to the cursor is a gap', () => {
@@ -74,7 +77,7 @@ describe('exchange fetch activities', () => {
     const okx = await pool.get('okx');
     const errors = [
       await fetchTrades({ exchange: 'okx', symbols: ['BTC/USDT'], cursors: {}, maxRows: 10 }).catch((e: unknown) => e),
-      await fetchTickerActivity(pool)({ exchange: 'okx', symbols: ['BTC/USDT'], cursors: {}, maxRows: 10 }).catch((e: unknown) => e),
+      await fetchActivity(pool, TICKER)({ exchange: 'okx', symbols: ['BTC/USDT'], cursors: {}, maxRows: 10 }).catch((e: unknown) => e),
       await fetchTopPositionRatios(okx, 'BTC/USDT:USDT', '5m', undefined).catch((e: unknown) => e),
     ];
     await setFault(config, { exchange: 'binance', mode: 'truncated', forMs: 10_000 });
@@ -90,6 +93,6 @@ describe('exchange fetch activities', () => {
     assert.match((errors[0] as UnparseableResponse).rawBody, /oops/);
     // and once the exchange answers properly again, the same calls succeed
     const ok = await fetchTrades({ exchange: 'okx', symbols: ['BTC/USDT'], cursors: {}, maxRows: 10 });
-    assert.equal(ok.batch?.rows.length, 10);
+    assert.equal(rowsIn(ok, 'trades').length, 10);
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { listCollectors, stopCollector } from '../../src/client/collectors';
-import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
+import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector-api';
 import { runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
 import { collectorHarness, storedRows, truth } from './collector-fixture';

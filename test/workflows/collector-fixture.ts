@@ -9,7 +9,7 @@ import { MARKET_TABLES, type TableDef } from '../../src/storage/tables';
 import { temporalClient } from '../../src/client/client';
 import { collectorStatus, startCollector, stopCollector, type CollectorSpec } from '../../src/client/collectors';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
-import type { CollectorStatus } from '../../src/workflows/collector';
+import type { CollectorStatus } from '../../src/workflows/collector-api';
 import { eventually } from '../support/wait';
 
 /** Helpers the collector tests share: stored rows, ground truth, simulator faults, collector lifecycle. */

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { dataConverter } from '../../src/client/data-converter';
 import { workflowBundle } from '../../src/workers/workflow-bundle';
-import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector';
+import { pauseSignal, resumeSignal, updateSignal } from '../../src/workflows/collector-api';
 import { collectorHarness } from './collector-fixture';
 import { startWrite, tradeBatches } from './redundant-write-support';
 

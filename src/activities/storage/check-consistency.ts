@@ -1,5 +1,5 @@
 import type { Config } from '../../config/schema';
-import { checkReplicas, type CheckOptions, type ReplicaCheck } from '../../client/replicas';
+import { checkReplicas, type CheckOptions, type ReplicaCheck } from '../../storage/replica-check';
 
 export type CheckConsistencyInput = CheckOptions;
 

@@ -17,7 +17,7 @@ import { sampleRows } from '../../storage/sample-rows';
 import { startTestStores, type TestStores } from '../../storage/stores-fixture';
 
 function batchOf<T extends DataType>(table: T, n: number, offset = 0): Batch<T> {
-  return { batchId: `${table}-test-${offset}`, table, rows: sampleRows(table, n, offset) };
+  return { batchId: `${table}-test-${offset}`, table, rows: sampleRows(table, n, offset) } as Batch<T>;
 }
 
 /** What the rows look like after a trip through JSON (Temporal payloads): -0 becomes 0. */

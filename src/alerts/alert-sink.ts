@@ -1,9 +1,9 @@
-import type { Config } from '../../config/schema';
-import type { Logger } from '../../logging';
-import { storeClient } from '../../storage/client';
-import type { AlertRow, AlertSeverity } from '../../storage/records';
-import { insertRows } from '../../storage/table-io';
-import { ALERTS_TABLE } from '../../storage/tables';
+import type { Config } from '../config/schema';
+import type { Logger } from '../logging';
+import { storeClient } from '../storage/client';
+import type { AlertRow, AlertSeverity } from '../storage/records';
+import { insertRows } from '../storage/table-io';
+import { ALERTS_TABLE } from '../storage/tables';
 
 export interface AlertInput {
   /** dedup key: one alert per key, e.g. `breaker:exchange:okx`, `quorum:write/<batch>` */

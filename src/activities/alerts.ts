@@ -1,6 +1,6 @@
-import type { AlertInput, AlertSink } from './alert-sink';
+import type { AlertInput, AlertSink } from '../alerts/alert-sink';
 
-export type { AlertInput } from './alert-sink';
+export type { AlertInput } from '../alerts/alert-sink';
 
 export interface ResolveAlertInput {
   key: string;
