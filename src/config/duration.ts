@@ -1,6 +1,6 @@
 /**
  * Duration strings in config ("250ms", "1s", "5m", "1h", "30d"). Kept in its own module so schema
- * fragments that schema.ts imports (e.g. src/reliability/overrides-schema.ts) can use it without a
+ * fragments that schema.ts imports (e.g. src/config/reliability-overrides.ts) can use it without a
  * circular import.
  */
 export const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/;

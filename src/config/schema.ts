@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DATA_TYPES } from '../domain/data-types';
-import { reliabilityOverridesSchema } from '../reliability/overrides-schema';
+import { reliabilityOverridesSchema } from './reliability-overrides';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { DEFAULT_PORTS } from './ports';
 

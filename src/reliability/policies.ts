@@ -218,7 +218,7 @@ export const DEFAULT_POLICIES: Policies = {
   },
 };
 
-/** Deep partial of Policies, the shape config overrides take (see overrides-schema.ts). */
+/** Deep partial of Policies, the shape config overrides take (see src/config/reliability-overrides.ts). */
 export type PolicyOverrides = {
   errorClasses?: Partial<Record<ErrorClass, Partial<ErrorClassPolicy>>>;
   backoff?: Partial<BackoffPolicy>;

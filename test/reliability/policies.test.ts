@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { activityOptions, retryPolicy, writeInsertOptions } from '../../src/reliability/activity-options';
 import { backoffCeilingMs, repairProbeDelayMs, retryDelayMs } from '../../src/reliability/backoff';
-import { reliabilityOverridesSchema } from '../../src/reliability/overrides-schema';
+import { reliabilityOverridesSchema } from '../../src/config/reliability-overrides';
 import { ACTIVITY_KINDS, DEFAULT_POLICIES, ERROR_CLASSES, withOverrides, withinBudget } from '../../src/reliability/policies';
 
 describe('retry delays', () => {

@@ -12,8 +12,8 @@
  *     writes: { quorumGrace: 5s, quorumAlertAfter: 30s, repairProbeMaxDelay: 10s, repairMaxPending: 5000 }
  */
 import { z } from 'zod';
-import { DURATION_PATTERN, parseDuration } from '../config/duration';
-import { ACTIVITY_KINDS, ERROR_CLASSES, PRIORITIES, type ActivityPolicy, type BreakerPolicy, type PolicyOverrides, type WritePolicy } from './policies';
+import { DURATION_PATTERN, parseDuration } from './duration';
+import { ACTIVITY_KINDS, ERROR_CLASSES, PRIORITIES, type ActivityPolicy, type BreakerPolicy, type PolicyOverrides, type WritePolicy } from '../reliability/policies';
 
 const duration = z.string().regex(DURATION_PATTERN, 'a duration like 500ms, 1s, 5m, 1h or 30d').transform(parseDuration);
 const count = z.number().int().min(0);
