@@ -1,16 +1,17 @@
 // Dependency rules of the architecture, checked by `npm run lint` (depcruise src simulator).
 // The rooms under src/ are described in docs/design.md ("Dependency rules"). A rule on a room that does not
-// exist yet simply matches nothing. src/temporal is the old name of src/client; both are covered.
+// exist yet simply matches nothing.
 
-const CLIENT = '^src/(client|temporal)/';
-const ADAPTERS = '^src/(exchange|storage|backup)/';
+const CLIENT = '^src/client/';
+const ADAPTERS = '^src/(exchange|storage|backup|alerts)/';
 // Worker-side files of src/reliability. None of them imports ccxt, node:*, pino or @clickhouse, but each does
 // run-time work that has no place in workflow code: classify.ts maps live ccxt/ClickHouse/socket errors to
 // ApplicationFailures for the worker interceptor, response-headers.ts wraps live ccxt calls and writes to the
 // exchange object, rate-limiter.ts keeps in-process token buckets that wait in real time through clock.ts,
-// whose systemClock is the wall clock and real timers. The other files (policies, circuit-breaker,
-// dependency, overrides-schema) are plain data and pure functions.
-const IMPURE_RELIABILITY = '^src/reliability/(classify|rate-limiter|response-headers|clock)[.]ts$';
+// whose systemClock is the wall clock and real timers, and recovery-gate.ts parks worker calls on real timers.
+// The other files (policies, backoff, activity-options, circuit-breaker, dependency, failure-payload) are plain
+// data and pure functions.
+const IMPURE_RELIABILITY = '^src/reliability/(classify|rate-limiter|response-headers|clock|recovery-gate)[.]ts$';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -45,10 +46,10 @@ module.exports = {
     },
     {
       name: 'adapters-not-on-upper-rooms',
-      comment: 'The ccxt, ClickHouse and backup adapters are used by activities, the client side and the CLI, never the other way round.',
+      comment: 'The ccxt, ClickHouse, backup and alert-delivery adapters are used by activities, the client side and the CLI, never the other way round.',
       severity: 'error',
       from: { path: ADAPTERS },
-      to: { path: '^src/(activities|workflows|workers|cli|client|temporal|services)/' },
+      to: { path: '^src/(activities|workflows|workers|cli|client|services)/' },
     },
     {
       name: 'activities-not-on-processes',
@@ -80,7 +81,7 @@ module.exports = {
     },
     {
       name: 'client-not-on-activities-workers-cli',
-      comment: 'The Temporal client side (src/client, formerly src/temporal) talks to workflows through the server; it may use workflow signal/query definitions and input types, never activities, workers or the CLI.',
+      comment: 'The Temporal client side (src/client) talks to workflows through the server; it may use workflow signal/query definitions and input types, never activities, workers or the CLI.',
       severity: 'error',
       from: { path: CLIENT },
       to: { path: '^src/(activities|workers|cli)/' },

@@ -3,7 +3,10 @@ import ccxt, { type Exchange } from 'ccxt';
 /** The body of a response ccxt could not parse, kept (cut to this size) so it can be quarantined. */
 export const MAX_RAW_BODY_CHARS = 2_000;
 
-/** A 2xx response whose body is not a JSON object or array; a ccxt BadResponse, so it is classified and retried. */
+/**
+ * A 2xx response whose body is not a JSON object or array: a ccxt BadResponse (classified as a server error)
+ * carrying the raw body, which unparseable-bodies.ts turns into a quarantine batch; the collector fetches again.
+ */
 export class UnparseableResponse extends ccxt.BadResponse {
   override name = 'UnparseableResponse';
   constructor(

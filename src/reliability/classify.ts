@@ -293,6 +293,17 @@ export interface FailureOptions {
   nowMs?: number;
   /** Reuse a classification already made (the interceptor classifies once for the breaker). */
   classification?: Classification;
+  /** The delay before the next attempt, when the caller planned it (plannedRetryDelayMs); else planned here. */
+  retryDelayMs?: number;
+}
+
+/**
+ * The backoff after failed attempt `attempt` (1-based) of a retryable class, in ms: the failing response's
+ * Retry-After when it had one (floored at backoff.minDelayMs: a zero delay would mean "use the policy
+ * interval"), else the class's jittered exponential backoff (backoff.ts).
+ */
+export function plannedRetryDelayMs(c: Classification, attempt: number, policies: Policies = DEFAULT_POLICIES, random?: () => number): number {
+  return c.retryAfterMs !== undefined ? Math.max(c.retryAfterMs, policies.backoff.minDelayMs) : retryDelayMs(c.class, attempt, random, policies);
 }
 
 /** A compact copy of the original error for the failure's cause: ccxt messages carry whole response bodies. */
@@ -331,8 +342,6 @@ export function toApplicationFailure(err: unknown, attempt: number, options: Fai
       cause,
     });
   }
-  // Retry-After wins over our own backoff (floored: a zero delay would mean "use the policy interval")
-  const nextRetryDelay =
-    c.retryAfterMs !== undefined ? Math.max(c.retryAfterMs, policies.backoff.minDelayMs) : retryDelayMs(c.class, attempt, options.random, policies);
+  const nextRetryDelay = options.retryDelayMs ?? plannedRetryDelayMs(c, attempt, policies, options.random);
   return ApplicationFailure.create({ type: c.class, message: c.message, nonRetryable: false, nextRetryDelay, details, cause });
 }

@@ -90,7 +90,13 @@ export interface BreakerPolicy {
    * notice. Fast-fails are cheap (no history events, no request to the dependency).
    */
   openRetryMaxMs: number;
-  /** The optional health probe of an OPEN dependency runs at most once per this interval. */
+  /**
+   * Longest a call waits at its dependency's recovery gate (recovery-gate.ts: a backoff hold after failures,
+   * or an OPEN breaker) for the hold to end or the dependency to answer again, before its attempt fails with a
+   * retry after openRetryMaxMs. Also bounded by half the activity's start-to-close timeout. 0 = never wait.
+   */
+  parkMaxMs: number;
+  /** The health probe of a held dependency (recovery-gate.ts) runs at most once per this interval. */
   healthProbeIntervalMs: number;
   /** Error classes that count as dependency failures (bad input never does). */
   countedClasses: ErrorClass[];
@@ -136,6 +142,11 @@ export interface WritePolicy {
   roundBaseDelayMs: number;
   /** ... up to this. A write without quorum never gives up; it keeps going round. */
   roundMaxDelayMs: number;
+  /**
+   * Repair: each health probe of a lagging store keeps pinging it (twice a second) for up to this long before
+   * answering unhealthy, so a returning store is seen within half a second (well under storeRead's timeout).
+   */
+  repairProbeWaitMs: number;
   /** Repair: a lagging store is probed this long after the first failed probe, doubling per probe ... */
   repairProbeBaseDelayMs: number;
   /** ... up to this, so a returning store is repaired within about this long. */
@@ -191,6 +202,7 @@ export const DEFAULT_POLICIES: Policies = {
     halfOpenProbes: 3,
     halfOpenRetryMs: SECOND,
     openRetryMaxMs: SECOND,
+    parkMaxMs: 10 * SECOND,
     healthProbeIntervalMs: SECOND,
     countedClasses: ['connection', 'rate_limit', 'server', 'timeout'],
   },
@@ -208,9 +220,10 @@ export const DEFAULT_POLICIES: Policies = {
     insertRetryMaxIntervalMs: 10 * SECOND,
     insertHeartbeatTimeoutMs: 10 * SECOND,
     roundBaseDelayMs: SECOND,
-    roundMaxDelayMs: 30 * SECOND,
+    roundMaxDelayMs: 2 * SECOND,
+    repairProbeWaitMs: 10 * SECOND,
     repairProbeBaseDelayMs: SECOND,
-    repairProbeMaxDelayMs: 10 * SECOND,
+    repairProbeMaxDelayMs: 2 * SECOND,
     repairMaxPending: 5_000,
     repairHistoryEvents: 5_000,
     repairFailedKept: 100,

@@ -6,6 +6,7 @@ import { logger } from '../logging';
 import { BreakerRegistry, type StateChange } from '../reliability/circuit-breaker';
 import { withOverrides, type Policies, type Priority } from '../reliability/policies';
 import { RateLimiterRegistry } from '../reliability/rate-limiter';
+import { GateRegistry } from '../reliability/recovery-gate';
 import { storeClient } from '../storage/client';
 import { activityReliabilityInterceptors } from './interceptors/activity-reliability';
 
@@ -18,18 +19,22 @@ export interface WorkerReliability {
   policies: Policies;
   breakers: BreakerRegistry;
   rateLimiters: RateLimiterRegistry;
+  /** where calls to a failing dependency wait until it answers again (recovery-gate.ts) */
+  gates: GateRegistry;
   interceptor: ActivityInterceptorsFactory & { stop(): void };
 }
 
 /**
  * The reliability layer of one worker process: policies with the config's overrides, one breaker per
- * dependency, one adaptive rate limiter per exchange, cheap health probes that let an open breaker close
- * as soon as its dependency answers again, and breaker changes turned into alerts.
+ * dependency, one adaptive rate limiter per exchange, one recovery gate per dependency where calls wait out
+ * their backoff, cheap health probes that release those calls (and let an open breaker close) as soon as the
+ * dependency answers again, and breaker changes turned into alerts.
  */
 export function workerReliability(config: Config, pool: ExchangePool, alerts: AlertSink): WorkerReliability {
   const policies = withOverrides(config.reliability);
   const breakers = new BreakerRegistry(policies.breaker);
   const rateLimiters = new RateLimiterRegistry(policies);
+  const gates = new GateRegistry();
   const onStateChange = async (change: StateChange): Promise<void> => {
     const key = `breaker:${change.dependency}`;
     if (change.to === 'OPEN') {
@@ -50,6 +55,7 @@ export function workerReliability(config: Config, pool: ExchangePool, alerts: Al
   const interceptor = activityReliabilityInterceptors(breakers, {
     policies,
     rateLimiters,
+    gates,
     priorityOf,
     onStateChange,
     onBudget,
@@ -70,5 +76,5 @@ export function workerReliability(config: Config, pool: ExchangePool, alerts: Al
       },
     },
   });
-  return { policies, breakers, rateLimiters, interceptor };
+  return { policies, breakers, rateLimiters, gates, interceptor };
 }

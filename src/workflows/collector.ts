@@ -48,6 +48,18 @@ function innermostMessage(err: unknown): string {
 }
 
 /**
+ * Whether a failed fetch is worth trying again soon: everything but bad input. A dependency that is down
+ * holds the next fetch at its recovery gate in the worker (released the moment it answers again), so the
+ * collector need not sit out its whole interval after an outage.
+ */
+function retrySoon(err: unknown): boolean {
+  for (let e = err as { type?: unknown; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.type === 'bad_request') return false;
+  }
+  return true;
+}
+
+/**
  * One collector per (exchange, data type, symbol set): fetch from the cursors → write at quorum → sleep,
  * forever. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
  * Stopped by cancellation: a fetch in flight is abandoned (nothing was written), a write in flight finishes.
@@ -93,12 +105,14 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
   };
 
   // the run's policies: config overrides travel in the input
-  const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch', input.policies ?? DEFAULT_POLICIES));
+  const policies = input.policies ?? DEFAULT_POLICIES;
+  const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch', policies));
   const fetch: (arg: FetchInput) => Promise<FetchResult> = fetchers[FETCH_ACTIVITY[input.dataType]];
   for (;;) {
     await condition(() => !state.paused);
     announce();
     let caughtUp = true;
+    let failed = false;
     try {
       const result = currentFetchResult(await fetch({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch, options: input.options }));
       // a stop (cancellation) waits for the write in flight: no batch is left on fewer stores than quorum
@@ -120,6 +134,7 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
       if (isCancellation(err)) throw err; // stopped: the workflow ends as cancelled
       state.consecutiveErrors += 1;
       state.lastError = innermostMessage(err);
+      failed = retrySoon(err);
       const bodies = quarantinedBodiesOf(err);
       if (bodies) {
         await CancellationScope.nonCancellable(() => writeBatch(input, bodies));
@@ -132,7 +147,7 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     }
     if (caughtUp && !state.paused) {
       nudged = false;
-      await condition(() => nudged, intervalMs);
+      await condition(() => nudged, failed ? Math.min(intervalMs, policies.breaker.openRetryMaxMs) : intervalMs);
     }
   }
 }

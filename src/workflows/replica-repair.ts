@@ -90,7 +90,8 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
   const untilHealthy = async (): Promise<void> => {
     for (let probe = 1; ; probe++) {
       try {
-        const health = await storeHealth({ store });
+        // the activity itself pings twice a second for a while: a store that answers again is seen at once
+        const health = await storeHealth({ store, waitForHealthyMs: WRITES.repairProbeWaitMs });
         state.healthy = health.healthy;
         if (health.healthy) return;
         state.lastError = health.reason ?? 'store does not answer';

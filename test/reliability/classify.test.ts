@@ -7,6 +7,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import ccxt from 'ccxt';
 import { createExchange } from '../../src/exchange/client';
 import { QUARANTINED_BODIES, quarantinedBodiesOf } from '../../src/domain/quarantined-failure';
+import { attachFailurePayload } from '../../src/reliability/failure-payload';
 import { classify, toApplicationFailure } from '../../src/reliability/classify';
 import { withOverrides } from '../../src/reliability/policies';
 import { callExchange, parseRetryAfter } from '../../src/reliability/response-headers';
@@ -239,11 +240,15 @@ describe('toApplicationFailure', () => {
 
   it('a failure carrying unparseable bodies is final and hands them to the workflow in its details', () => {
     const rows = [{ exchange: 'okx', dataType: 'trades', symbol: 'BTC/USDT', reason: 'not JSON', raw: '{"oops"', receivedAt: 1 }];
-    const err = Object.assign(new ccxt.BadResponse('okx answered 200 with "{oops", not JSON'), { [QUARANTINED_BODIES]: { batchId: 'quarantine-1', rows } });
+    const batch = { batchId: 'quarantine-1', table: 'quarantine' as const, rows };
+    const err = attachFailurePayload(new ccxt.BadResponse('okx answered 200 with "{oops", not JSON'), { [QUARANTINED_BODIES]: batch });
     const failure = toApplicationFailure(err, 1);
     assert.equal(failure.type, 'server');
     assert.equal(failure.nonRetryable, true, 'a retry could not hand the body on');
-    assert.deepEqual(quarantinedBodiesOf(failure), { batchId: 'quarantine-1', rows });
+    assert.deepEqual(quarantinedBodiesOf(failure), batch);
+    // failures recorded before batches named their table still hand their bodies on
+    const legacy = ApplicationFailure.create({ type: 'server', nonRetryable: true, details: [{ [QUARANTINED_BODIES]: { batchId: 'quarantine-1', rows } }] });
+    assert.deepEqual(quarantinedBodiesOf(legacy), batch);
     assert.equal(toApplicationFailure(new ccxt.BadResponse('plain'), 1).nonRetryable, false, 'without bodies the class budget applies');
   });
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import pino from 'pino';
 import { BreakerRegistry, type GrantedPermit } from '../../src/reliability/circuit-breaker';
+import { GateRegistry, holdWhileOpen } from '../../src/reliability/recovery-gate';
 import { DEFAULT_POLICIES } from '../../src/reliability/policies';
 import { waitUntil } from '../../src/services/process';
 import { startHealthProbing } from '../../src/workers/interceptors/health-prober';
@@ -18,9 +19,11 @@ function openBreaker(registry: BreakerRegistry, key: string): void {
 describe('health probes of OPEN dependencies', () => {
   it('probe at most once per interval while OPEN; the first success moves the breaker to HALF_OPEN early', async () => {
     const registry = new BreakerRegistry(policy);
+    const gates = new GateRegistry();
+    holdWhileOpen(registry, gates);
     const probedAt: number[] = [];
     const probedIds: string[] = [];
-    const prober = startHealthProbing(registry, {
+    const prober = startHealthProbing(registry, gates, {
       exchange: async (id) => {
         probedAt.push(Date.now());
         probedIds.push(id);
@@ -37,6 +40,7 @@ describe('health probes of OPEN dependencies', () => {
       const count = probedAt.length;
       await waitUntil('a few intervals to pass', async () => Date.now() - probedAt[count - 1] > 150, { timeoutMs: 1_000, intervalMs: 10 });
       assert.equal(probedAt.length, count, 'no probing once the breaker left OPEN');
+      assert.equal(gates.get('exchange:okx').remainingMs(), 0, 'the success released the gate');
     } finally {
       prober.stop();
     }
@@ -44,8 +48,10 @@ describe('health probes of OPEN dependencies', () => {
 
   it('a probe resolving false is a failed probe; kinds without a probe are left alone; stop() ends probing', async () => {
     const registry = new BreakerRegistry(policy);
+    const gates = new GateRegistry();
+    holdWhileOpen(registry, gates);
     let calls = 0;
-    const prober = startHealthProbing(registry, { store: async () => ((calls += 1), false) }, quiet);
+    const prober = startHealthProbing(registry, gates, { store: async () => ((calls += 1), false) }, quiet);
     openBreaker(registry, 'exchange:okx');
     openBreaker(registry, 'store:primary');
     await waitUntil('three store probes', async () => calls >= 3, { timeoutMs: 3_000, intervalMs: 5 });

@@ -1,12 +1,15 @@
 /**
- * Optional cheap health checks of OPEN dependencies (an exchange's status endpoint, a store's ping):
- * while a breaker is OPEN, its dependency kind's probe runs at most once per healthProbeIntervalMs;
- * the first success moves the breaker to HALF_OPEN early, so recovery is noticed in about a second
- * instead of after the whole open duration. The probes never run while the breaker is not OPEN.
+ * Cheap health checks (an exchange's time endpoint, a store's ping) of dependencies whose callers are held:
+ * while a dependency's recovery gate holds releasably (a backoff after failures, or an OPEN breaker), its
+ * kind's probe runs at most once per healthProbeIntervalMs. The first success releases the gate (parked
+ * calls go at once) and moves an OPEN breaker to HALF_OPEN, so recovery is noticed within about a second
+ * instead of after the longest backoff. No probe runs while nothing is held, nor during a fixed hold
+ * (Retry-After, bans), which must be honoured exactly.
  */
 import { logger as defaultLogger, type Logger } from '../../logging';
-import type { BreakerRegistry, StateChange } from '../../reliability/circuit-breaker';
+import type { BreakerRegistry } from '../../reliability/circuit-breaker';
 import { parseDependencyKey, type DependencyKind } from '../../reliability/dependency';
+import type { GateChange, GateRegistry } from '../../reliability/recovery-gate';
 
 /** Resolves when the dependency looks healthy; rejects (or resolves false) when it does not. */
 export type HealthProbe = (id: string) => Promise<unknown>;
@@ -17,9 +20,9 @@ export interface HealthProber {
   stop(): void;
 }
 
-export function startHealthProbing(registry: BreakerRegistry, probes: HealthProbes, log: Logger = defaultLogger): HealthProber {
+export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistry, probes: HealthProbes, log: Logger = defaultLogger): HealthProber {
   const timers = new Map<string, NodeJS.Timeout>();
-  const intervalMs = registry.policy.healthProbeIntervalMs;
+  const intervalMs = breakers.policy.healthProbeIntervalMs;
 
   const stopLoop = (key: string): void => {
     clearInterval(timers.get(key));
@@ -29,17 +32,21 @@ export function startHealthProbing(registry: BreakerRegistry, probes: HealthProb
   const startLoop = (key: string, kind: DependencyKind, id: string, probe: HealthProbe): void => {
     if (timers.has(key)) return;
     let inFlight = false;
+    const gate = gates.get(key);
     const timer = setInterval(() => {
       if (inFlight) return; // a slow probe is never stacked: still at most one per interval
-      const breaker = registry.get(key);
-      if (breaker.state() !== 'OPEN') {
-        stopLoop(key);
+      if (!gate.probeWanted()) {
+        if (gate.remainingMs() === 0) stopLoop(key); // nothing held any more
         return;
       }
       inFlight = true;
       probe(id)
         .then((result) => {
-          if (result !== false && breaker.state() === 'OPEN') breaker.halfOpenEarly(`${kind} health probe succeeded`);
+          if (result === false) return;
+          const reason = `${kind} health probe succeeded`;
+          const breaker = breakers.get(key);
+          if (breaker.state() === 'OPEN') breaker.halfOpenEarly(reason);
+          gate.release(reason);
         })
         .catch((err: unknown) => log.debug({ dependency: key, err: String(err) }, 'health probe failed'))
         .finally(() => {
@@ -50,11 +57,11 @@ export function startHealthProbing(registry: BreakerRegistry, probes: HealthProb
     timers.set(key, timer);
   };
 
-  const unsubscribe = registry.onStateChange((change: StateChange) => {
+  const unsubscribe = gates.onChange((change: GateChange) => {
     const dependency = parseDependencyKey(change.dependency);
     const probe = dependency ? probes[dependency.kind] : undefined;
     if (!dependency || !probe) return;
-    if (change.to === 'OPEN') startLoop(change.dependency, dependency.kind, dependency.id, probe);
+    if (change.probeWanted) startLoop(change.dependency, dependency.kind, dependency.id, probe);
     else stopLoop(change.dependency);
   });
 
