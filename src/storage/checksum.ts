@@ -43,6 +43,11 @@ export function rowsChecksum(def: TableDef, rows: readonly object[]): string {
 
 /** The same checksum as a SQL aggregate over the table's stored rows (UInt64 sum wraps mod 2^64 in ClickHouse). */
 export function checksumSql(def: TableDef): string {
+  return `sum(${rowHashExpr(def)})`;
+}
+
+/** SQL of one stored row's hash (UInt64): rowHash in SQL, the term checksumSql sums. */
+export function rowHashExpr(def: TableDef): string {
   const fields = checksummed(def);
   if (fields[0]?.addedIn !== undefined) throw new Error(`${def.name}: the first checksummed field cannot be one a migration added`);
   // each later field carries its own ',' separator, so an added field that is NULL drops out together with it
@@ -52,5 +57,5 @@ export function checksumSql(def: TableDef): string {
     return f.addedIn === undefined ? `',', ${text}` : `if(isNull(${f.column}), '', concat(',', ${text}))`;
   });
   const text = parts.length === 1 ? parts[0] : `concat(${parts.join(', ')})`;
-  return `sum(reinterpretAsUInt64(MD5(${text})))`;
+  return `reinterpretAsUInt64(MD5(${text}))`;
 }

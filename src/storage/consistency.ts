@@ -3,14 +3,15 @@ import { batchTableDef, timeColumnOf } from './batch-tables';
 import type { BatchTable } from '../domain/batch';
 import { checksumSql } from './checksum';
 import { qualified } from './identifiers';
+import { keyHashesSql } from './per-key';
 import { BATCHES_TABLE, dayPartition } from './tables';
 
 /**
  * What one store holds of one table, in a form two stores can compare without moving rows: per UTC day
  * (the partition), the row count and the order-independent checksum (src/storage/checksum.ts) over each
  * row's own fields, i.e. its natural key and values. Batch ids and ingest times are left out on purpose:
- * they legitimately differ between stores (a repaired copy is ingested later). Rows are read with FINAL,
- * so a duplicate absorbed by the natural key does not count twice.
+ * they legitimately differ between stores (a repaired copy is ingested later). One row counts per natural key
+ * (src/storage/per-key.ts), so a row that several batches hold does not count twice.
  */
 export interface DayDigest {
   /** YYYYMMDD (UTC) of the table's time column (event_time; from_time / received_at for bookkeeping tables) */
@@ -43,13 +44,17 @@ export function sinceCondition(table: BatchTable, sinceMs: number): string {
   return `${timeColumnOf(table)} >= ${sinceMs}`;
 }
 
-/** Per-day digests of a market or bookkeeping table, for rows whose time column is >= sinceMs. */
+/**
+ * Per-day digests of a market or bookkeeping table, for rows whose time column is >= sinceMs: one row per
+ * natural key (the copy in the greatest batch id, src/storage/per-key.ts), so a natural key that two batches
+ * hold counts once, and alike in every store that holds the same batches.
+ */
 export async function tableDigest(client: ClickHouseClient, database: string, table: BatchTable, sinceMs = 0): Promise<DayDigest[]> {
   const def = batchTableDef(table);
+  const perKey = keyHashesSql(database, def, sinceCondition(table, sinceMs), { digest_day: `toUInt32(${dayPartition(timeColumnOf(table))})` });
   const query = [
-    `SELECT toUInt32(${dayPartition(timeColumnOf(table))}) AS day, toString(count()) AS digest_rows, toString(${checksumSql(def)}) AS digest_checksum`,
-    `FROM ${qualified(database, def.name)} FINAL`,
-    `WHERE ${sinceCondition(table, sinceMs)}`,
+    `SELECT digest_day AS day, toString(count()) AS digest_rows, toString(sum(row_hash)) AS digest_checksum`,
+    `FROM (${perKey})`,
     'GROUP BY day ORDER BY day',
   ].join(' ');
   const result = await client.query({ query, format: 'JSONEachRow' });

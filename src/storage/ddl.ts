@@ -1,6 +1,6 @@
 import { physicalColumns } from './columns';
 import { qualified, sqlIdentifier } from './identifiers';
-import type { TableDef } from './tables';
+import { sortingKey, type TableDef } from './tables';
 
 /** CREATE TABLE IF NOT EXISTS for a declared table; SQL that runs on 18.16 and current releases. */
 export function createTableSql(database: string, def: TableDef): string {
@@ -14,7 +14,7 @@ export function createTableSql(database: string, def: TableDef): string {
     [...columns, ...aliases].join(',\n'),
     `) ENGINE = ${engine}`,
     ...(def.partitionBy ? [`PARTITION BY ${def.partitionBy}`] : []),
-    `ORDER BY (${def.orderBy.join(', ')})`,
+    `ORDER BY (${sortingKey(def).join(', ')})`,
   ].join('\n');
 }
 

@@ -4,6 +4,7 @@ import { physicalColumns, type PhysicalColumn } from './columns';
 import { qualified, sqlIdentifier } from './identifiers';
 import { MIGRATIONS, type Migration, type MigrationContext } from './migrations';
 import type { SchemaMigrationRow } from './records';
+import { rekeyTable } from './rekey';
 import { insertRows, selectRows } from './table-io';
 import { SCHEMA_MIGRATIONS_TABLE, type TableDef } from './tables';
 
@@ -52,6 +53,9 @@ function context(client: ClickHouseClient, database: string): MigrationContext {
         if (current === c.type) continue;
         await ctx.exec(`ALTER TABLE ${qualified(database, def.name)} MODIFY COLUMN ${c.name} ${c.type}`);
       }
+    },
+    rekeyTable(def: TableDef, timeColumn: string) {
+      return rekeyTable(client, database, def, timeColumn);
     },
     async columnExists(table, column) {
       return (await ctx.columnType(table, column)) !== undefined;

@@ -1,5 +1,17 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { BOOKKEEPING_BATCH_ID_VERSION, COLLECTION_GAPS_TABLE, MARKET_TABLES, NULLABLE_LIQUIDATIONS_VERSION, QUARANTINE_TABLE, SCHEMA_TABLES, type TableDef } from './tables';
+import { BATCH_TABLES } from '../domain/batch';
+import { batchTableDef, timeColumnOf } from './batch-tables';
+import type { RekeyResult } from './rekey';
+import {
+  BATCH_ID_SORTING_KEY_VERSION,
+  BOOKKEEPING_BATCH_ID_VERSION,
+  COLLECTION_GAPS_TABLE,
+  MARKET_TABLES,
+  NULLABLE_LIQUIDATIONS_VERSION,
+  QUARANTINE_TABLE,
+  SCHEMA_TABLES,
+  type TableDef,
+} from './tables';
 
 /**
  * Versioned schema changes, applied in order once per store and recorded in schema_migrations.
@@ -22,6 +34,12 @@ export interface MigrationContext {
    * outside the sorting key (ClickHouse cannot change a key column's type; 18.16 allows no Nullable key).
    */
   modifyColumn(def: TableDef, field: string): Promise<void>;
+  /**
+   * Rebuilds the table with its declared sorting key (sortingKey in tables.ts), keeping every row: 18.16 cannot
+   * ALTER a sorting key. `timeColumn` is the epoch-ms column its day partitions follow. No-op when the key is
+   * already right; safe to interrupt and repeat (src/storage/rekey.ts).
+   */
+  rekeyTable(def: TableDef, timeColumn: string): Promise<RekeyResult>;
   columnExists(table: string, column: string): Promise<boolean>;
   /** the column's type as system.columns reports it, undefined when the table has no such column */
   columnType(table: string, column: string): Promise<string | undefined>;
@@ -63,6 +81,18 @@ export const MIGRATIONS: readonly Migration[] = [
         await ctx.addColumn(def, 'batchId');
         await ctx.addColumn(def, 'ingestTime');
       }
+    },
+  },
+  {
+    // ReplacingMergeTree keeps one row per sorting key, so with the natural key alone a batch holding a trade that
+    // an earlier batch also holds hid the earlier batch's row (FINAL at once, merges for good): the earlier batch
+    // read back short of its ledger entry and could never be copied to a store that missed it. With batch_id
+    // ending the key, batches never collapse into each other; a retried insert of one batch still does.
+    // 18.16 cannot ALTER a sorting key: each table is rebuilt and its rows copied (src/storage/rekey.ts).
+    version: BATCH_ID_SORTING_KEY_VERSION,
+    name: 'market and bookkeeping tables: batch_id appended to the sorting key (rebuilt, rows copied)',
+    async up(ctx) {
+      for (const table of BATCH_TABLES) await ctx.rekeyTable(batchTableDef(table), timeColumnOf(table));
     },
   },
 ];

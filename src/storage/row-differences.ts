@@ -3,12 +3,12 @@ import { batchTableDef } from './batch-tables';
 import type { BatchTable } from '../domain/batch';
 import { checksumTextSql, decodeField, selectExpressions } from './columns';
 import { sinceCondition } from './consistency';
-import { qualified } from './identifiers';
-import { dayCondition, rowHashSql } from './row-hashes';
+import { keyHashesSql } from './per-key';
+import { dayCondition } from './row-hashes';
 
 /**
  * Which rows of one (table, day) stores disagree on, for `replicas check`: natural keys a store lacks, or holds
- * with other values. Rows never travel in bulk: each store first sums its row hashes per bucket of key hashes
+ * with other values (one row per natural key: the copy in the greatest batch id, src/storage/per-key.ts). Rows never travel in bulk: each store first sums its row hashes per bucket of key hashes
  * (a few thousand rows per bucket at most), and only the keys of buckets whose sums differ are read and compared.
  * Everything is plain 18.16 SQL (MD5, reinterpretAsUInt64, modulo, GROUP BY).
  */
@@ -38,7 +38,7 @@ const MAX_BUCKETS = 4_096;
 
 function keyFields(table: BatchTable) {
   const def = batchTableDef(table);
-  return def.orderBy.map((column) => {
+  return def.naturalKey.map((column) => {
     const field = def.fields.find((f) => f.column === column);
     if (!field) throw new Error(`${table}: ORDER BY column ${column} is not a declared field`);
     return field;
@@ -54,10 +54,12 @@ function scope(table: BatchTable, day: number, sinceMs: number): string {
   return `${dayCondition(table, day)} AND ${sinceCondition(table, sinceMs)}`;
 }
 
+/** Per key hash bucket: how many natural keys and the sum of their chosen rows' hashes. */
 async function bucketSums(store: StoreReader, table: BatchTable, where: string, buckets: number): Promise<Map<number, string>> {
+  const perKey = keyHashesSql(store.database, batchTableDef(table), where);
   const query = [
-    `SELECT toUInt32(${keyHashSql(table)} % ${buckets}) AS bucket, concat(toString(count()), '/', toString(sum(${rowHashSql(table)}))) AS bucket_sum`,
-    `FROM ${qualified(store.database, batchTableDef(table).name)} FINAL WHERE ${where} GROUP BY bucket`,
+    `SELECT toUInt32(${keyHashSql(table)} % ${buckets}) AS bucket, concat(toString(count()), '/', toString(sum(row_hash))) AS bucket_sum`,
+    `FROM (${perKey}) GROUP BY bucket`,
   ].join(' ');
   const rows = await (await store.client.query({ query, format: 'JSONEachRow' })).json<{ bucket: number | string; bucket_sum: string }>();
   return new Map(rows.map((r) => [Number(r.bucket), r.bucket_sum]));
@@ -65,12 +67,10 @@ async function bucketSums(store: StoreReader, table: BatchTable, where: string, 
 
 async function bucketRows(store: StoreReader, table: BatchTable, where: string, buckets: number, bucket: number): Promise<Array<{ key: Record<string, unknown>; hash: string }>> {
   const fields = keyFields(table);
-  const query = [
-    `SELECT ${fields.flatMap((f) => selectExpressions(f.kind, f.column)).join(', ')}, toString(${rowHashSql(table)}) AS row_hash`,
-    `FROM ${qualified(store.database, batchTableDef(table).name)} FINAL WHERE ${where} AND ${keyHashSql(table)} % ${buckets} = ${bucket}`,
-  ].join(' ');
+  const perKey = keyHashesSql(store.database, batchTableDef(table), `${where} AND ${keyHashSql(table)} % ${buckets} = ${bucket}`);
+  const query = `SELECT ${fields.flatMap((f) => selectExpressions(f.kind, f.column)).join(', ')}, toString(row_hash) AS row_hash_text FROM (${perKey})`;
   const raw = await (await store.client.query({ query, format: 'JSONEachRow' })).json<Record<string, unknown>>();
-  return raw.map((r) => ({ key: Object.fromEntries(fields.map((f) => [f.column, decodeField(f.kind, f.column, r)])), hash: String(r.row_hash) }));
+  return raw.map((r) => ({ key: Object.fromEntries(fields.map((f) => [f.column, decodeField(f.kind, f.column, r)])), hash: String(r.row_hash_text) }));
 }
 
 /**

@@ -1,8 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { batchTableDef, timeColumnOf } from './batch-tables';
 import type { BatchTable } from '../domain/batch';
-import { checksumSql } from './checksum';
-import { qualified } from './identifiers';
+import { rowHashExpr } from './checksum';
+import { keyHashesSql } from './per-key';
 import { selectRows } from './table-io';
 import { dayPartition } from './tables';
 
@@ -12,12 +12,9 @@ import { dayPartition } from './tables';
  * (src/storage/checksum.ts), so equal hashes mean equal natural key and values.
  */
 
-/** SQL of one row's hash: the checksum's per-row term, i.e. checksumSql without its sum(). */
+/** SQL of one row's hash: the checksum's per-row term (src/storage/checksum.ts). */
 export function rowHashSql(table: BatchTable): string {
-  const sum = checksumSql(batchTableDef(table));
-  const inner = /^sum\((.+)\)$/s.exec(sum);
-  if (!inner) throw new Error(`checksumSql(${table}) is not a sum of row hashes: ${sum}`);
-  return inner[1];
+  return rowHashExpr(batchTableDef(table));
 }
 
 /** `<day of time column> = day`, with the day checked (it goes into SQL text). */
@@ -32,15 +29,20 @@ function hashLiteral(hash: string): string {
   return hash;
 }
 
-/** The hashes (UInt64 as decimal strings) of every row (FINAL) of a table's day, optionally filtered further. */
+/**
+ * The hashes (UInt64 as decimal strings) of a table's day, one per natural key (the copy in the greatest batch id,
+ * src/storage/per-key.ts), optionally filtered further (before that choice).
+ */
 export async function dayRowHashes(client: ClickHouseClient, database: string, table: BatchTable, day: number, where?: string): Promise<string[]> {
-  const def = batchTableDef(table);
-  const query = `SELECT toString(${rowHashSql(table)}) AS row_hash FROM ${qualified(database, def.name)} FINAL WHERE ${dayCondition(table, day)}${where ? ` AND ${where}` : ''}`;
-  const result = await client.query({ query, format: 'JSONEachRow' });
-  return (await result.json<{ row_hash: string }>()).map((r) => r.row_hash);
+  const perKey = keyHashesSql(database, batchTableDef(table), `${dayCondition(table, day)}${where ? ` AND ${where}` : ''}`);
+  const result = await client.query({ query: `SELECT toString(row_hash) AS row_hash_text FROM (${perKey})`, format: 'JSONEachRow' });
+  return (await result.json<{ row_hash_text: string }>()).map((r) => r.row_hash_text);
 }
 
-/** The rows (as TS rows, with the stamps of tables that have them) of a table's day whose hashes are listed. */
+/**
+ * The rows (as TS rows, with their stamps) of a table's day whose hashes are listed, one per natural key: a row
+ * held in several batches alike is read once.
+ */
 export function rowsByHash<R>(client: ClickHouseClient, database: string, table: BatchTable, day: number, hashes: readonly string[]): Promise<R[]> {
   if (hashes.length === 0) return Promise.resolve([]);
   const where = `${dayCondition(table, day)} AND ${rowHashSql(table)} IN (${hashes.map(hashLiteral).join(', ')})`;

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { qualified } from './identifiers';
 import { fromStoreRow, selectList, toStoreRow } from './row-codec';
-import type { TableDef } from './tables';
+import { onePerKeySql } from './per-key';
+import { isBatchTableDef, type TableDef } from './tables';
 
 /**
  * Reading and writing declared tables: values travel as JSONEachRow data, never in SQL text.
@@ -14,8 +15,10 @@ export async function insertRows(client: ClickHouseClient, database: string, def
 }
 
 /**
- * Rows of a table as TS rows, deduplicated on the natural key (FINAL). `where` is SQL built only from
- * validated identifiers and literals (see src/storage/identifiers.ts).
+ * Rows of a table as TS rows. A table written in batches gives one row per natural key (the copy in the
+ * greatest batch id: src/storage/per-key.ts); any other table is deduplicated on its sorting key (FINAL).
+ * `where` filters the rows before that choice and is SQL built only from validated identifiers and literals
+ * (see src/storage/identifiers.ts); `orderBy` orders the result (default: the natural key).
  */
 export async function selectRows<R>(
   client: ClickHouseClient,
@@ -23,11 +26,10 @@ export async function selectRows<R>(
   def: TableDef,
   opts: { where?: string; orderBy?: string } = {},
 ): Promise<R[]> {
-  const query = [
-    `SELECT ${selectList(def)} FROM ${qualified(database, def.name)} FINAL`,
-    ...(opts.where ? [`WHERE ${opts.where}`] : []),
-    `ORDER BY ${opts.orderBy ?? def.orderBy.join(', ')}`,
-  ].join(' ');
+  const order = `ORDER BY ${opts.orderBy ?? def.naturalKey.join(', ')}`;
+  const query = isBatchTableDef(def)
+    ? `SELECT * FROM (${onePerKeySql(database, def, selectList(def), opts.where)}) ${order}`
+    : [`SELECT ${selectList(def)} FROM ${qualified(database, def.name)} FINAL`, ...(opts.where ? [`WHERE ${opts.where}`] : []), order].join(' ');
   const result = await client.query({ query, format: 'JSONEachRow' });
   const raw = await result.json<Record<string, unknown>>();
   return raw.map((r) => fromStoreRow<R>(def, r));

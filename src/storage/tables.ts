@@ -11,8 +11,11 @@ import type { AlertRow, BatchLedgerRow, SchemaMigrationRow } from './records';
  * checksum (src/storage/checksum.ts) are all derived from it. The TS types force every row field to be declared.
  *
  * Compatibility floor is ClickHouse 18.16: UInt64 epoch ms instead of DateTime64 (a DateTime ALIAS for reading),
- * no LowCardinality, no TTL (retention drops day partitions), ReplacingMergeTree on natural keys so a
- * repeated insert is absorbed (read with FINAL).
+ * no LowCardinality, no TTL (retention drops day partitions). Every engine is a ReplacingMergeTree, so a repeated
+ * insert is absorbed. Tables written in batches sort on (natural key, batch_id): a row is never merged away by
+ * another batch's row with the same natural key, so each batch stays provable against its ledger entry
+ * (ClickHouse issues #23702, #2386: FINAL and merges keep one row per sorting key). Reads that want one row per
+ * natural key say so (src/storage/per-key.ts); docs/storage.md, "Why batch_id is in the sorting key".
  */
 
 export interface TableField {
@@ -40,8 +43,11 @@ export interface TableDef {
   /** ReplacingMergeTree version column, if the latest row per key must win */
   versionColumn?: string;
   partitionBy?: string;
-  /** the natural key: rows with equal keys are one row after merges / with FINAL */
-  orderBy: readonly string[];
+  /**
+   * The natural key: what one row of data is (a trade id on an exchange and symbol, a snapshot's instant). The
+   * sorting key (sortingKey) is this, plus batch_id for tables written in batches.
+   */
+  naturalKey: readonly string[];
 }
 
 type Kinds<R> = { [K in keyof R]-?: ColumnKind };
@@ -58,6 +64,26 @@ export function partitionIdForDay(epochMs: number): number {
   return d.getUTCFullYear() * 10_000 + (d.getUTCMonth() + 1) * 100 + d.getUTCDate();
 }
 
+/** The schema version that appended batch_id to the sorting key of every table written in batches (migrations.ts). */
+export const BATCH_ID_SORTING_KEY_VERSION = 5;
+
+/** The column that ends the sorting key of every table written in batches (migration 5). */
+export const BATCH_ID_COLUMN = 'batch_id';
+
+/** Whether the table's rows carry the batch stamps (market and bookkeeping tables; not ledger, alerts, migrations). */
+export function isBatchTableDef(def: TableDef): boolean {
+  return def.stamps.some((f) => f.column === BATCH_ID_COLUMN);
+}
+
+/**
+ * The table's ORDER BY: the natural key, then batch_id for tables written in batches. Rows with equal sorting
+ * keys are one row after merges (and with FINAL): so the same batch written twice collapses (a retry after a
+ * crash between rows and ledger entry), while two batches holding the same natural key keep a row each.
+ */
+export function sortingKey(def: TableDef): string[] {
+  return isBatchTableDef(def) ? [...def.naturalKey, BATCH_ID_COLUMN] : [...def.naturalKey];
+}
+
 function fieldsOf<R>(kinds: Kinds<R>): TableField[] {
   return Object.entries(kinds as Record<string, ColumnKind>).map(([field, kind]) => ({ field, column: snakeCase(field), kind }));
 }
@@ -71,7 +97,7 @@ function table<R>(
     fields: fieldsOf(spec.fields),
     stamps: [],
     aliases: [],
-    orderBy: spec.orderBy.map(snakeCase),
+    naturalKey: spec.orderBy.map(snakeCase),
     ...(spec.version && { versionColumn: snakeCase(spec.version) }),
     ...(spec.partitionBy && { partitionBy: spec.partitionBy }),
   };

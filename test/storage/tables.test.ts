@@ -5,7 +5,7 @@ import { BadRowError } from '../../src/storage/columns';
 import { createTableSql } from '../../src/storage/ddl';
 import { BadIdentifierError, batchIdLiteral, qualified } from '../../src/storage/identifiers';
 import { fromStoreRow, toStoreRow } from '../../src/storage/row-codec';
-import { COLLECTION_GAPS_TABLE, MARKET_TABLES, partitionIdForDay, QUARANTINE_TABLE, SCHEMA_MIGRATIONS_TABLE, SCHEMA_TABLES } from '../../src/storage/tables';
+import { ALERTS_TABLE, BATCHES_TABLE, COLLECTION_GAPS_TABLE, MARKET_TABLES, partitionIdForDay, QUARANTINE_TABLE, SCHEMA_MIGRATIONS_TABLE, SCHEMA_TABLES, sortingKey } from '../../src/storage/tables';
 import { sampleRows } from './sample-rows';
 
 describe('table declarations (src/storage/tables.ts)', () => {
@@ -24,18 +24,24 @@ describe('table declarations (src/storage/tables.ts)', () => {
         assert.ok(columns.includes(c), `${type} lacks ${c}`);
       }
       for (const c of columns) assert.match(c, /^[a-z][a-z0-9_]*$/);
-      assert.deepEqual(def.orderBy.slice(0, 2), ['exchange', 'symbol']);
+      assert.deepEqual(def.naturalKey.slice(0, 2), ['exchange', 'symbol']);
+      assert.deepEqual(sortingKey(def), [...def.naturalKey, 'batch_id'], 'batch_id ends the sorting key: batches never shadow each other');
       assert.match(createTableSql('db', def), /PARTITION BY toYYYYMMDD\(toDateTime\(intDiv\(event_time, 1000\), 'UTC'\)\)/);
       assert.match(createTableSql('db', def), /event_dt DateTime ALIAS toDateTime\(intDiv\(event_time, 1000\)\)/);
     }
-    assert.deepEqual(MARKET_TABLES.trades.orderBy, ['exchange', 'symbol', 'trade_id']);
+    assert.deepEqual(MARKET_TABLES.trades.naturalKey, ['exchange', 'symbol', 'trade_id']);
+    assert.match(createTableSql('db', MARKET_TABLES.trades), /ORDER BY \(exchange, symbol, trade_id, batch_id\)$/);
   });
 
-  it('stamps the bookkeeping tables with batch id and ingest time, outside the natural key', () => {
+  it('stamps the bookkeeping tables with batch id and ingest time, outside the natural key but ending the sorting key', () => {
     for (const def of [QUARANTINE_TABLE, COLLECTION_GAPS_TABLE]) {
       assert.deepEqual(def.stamps.map((f) => `${f.column} ${f.kind}`), ['batch_id string', 'ingest_time uint64'], def.name);
-      assert.ok(!def.orderBy.includes('batch_id'), def.name);
+      assert.ok(!def.naturalKey.includes('batch_id'), def.name);
+      assert.equal(sortingKey(def).at(-1), 'batch_id', def.name);
       assert.match(createTableSql('db', def), /batch_id String,\n {2}ingest_time UInt64\n\) ENGINE/);
+    }
+    for (const def of [BATCHES_TABLE, ALERTS_TABLE, SCHEMA_MIGRATIONS_TABLE]) {
+      assert.deepEqual(sortingKey(def), def.naturalKey, `${def.name} is not written in batches`);
     }
   });
 
