@@ -61,7 +61,7 @@ export function resultOf(client: Client, batch: Batch): Promise<RedundantWriteRe
 export interface Holding {
   /** ledger entries of the test's batches (FINAL) */
   ledger: number;
-  /** rows of the symbol after deduplication (FINAL) */
+  /** rows of the symbol, one per (natural key, batch) (FINAL): a trade stored under two batch ids counts twice */
   rows: number;
   /** distinct trade ids among them */
   distinctTrades: number;
