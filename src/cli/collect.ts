@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
-import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../client/collectors';
+import { OverlappingCollectorError } from '../client/collector-overlap';
+import { collectorOverlaps, collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type CollectorSpec, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
@@ -37,6 +38,13 @@ function intervalMs(text: string): number {
   }
 }
 
+/** One line: why each refused type was refused, and which of the requested types could start on their own. */
+function overlapRefusal(refused: readonly OverlappingCollectorError[], specs: readonly CollectorSpec[]): string {
+  const others = specs.filter((s) => !refused.some((r) => r.scope.dataType === s.dataType)).map((s) => s.dataType);
+  const hint = others.length > 0 ? `; nothing was started (to start the others: --type ${others.join(',')})` : '; nothing was started';
+  return `refused: ${refused.map((r) => r.message).join('; refused: ')}${hint}`;
+}
+
 export function registerCollect(program: Command): void {
   const collect = program.command('collect').description('start, stop and inspect collector workflows');
   collect
@@ -59,9 +67,23 @@ export function registerCollect(program: Command): void {
       const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
       const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols);
       const client = await temporalClient(config);
+      const specs: CollectorSpec[] = types.map((dataType) => ({ exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));
       const results: StartResult[] = [];
-      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));
-      await client.connection.close();
+      try {
+        // all or nothing: every type is checked against the running collectors before any starts
+        const refused = [];
+        for (const spec of specs) {
+          const overlaps = await collectorOverlaps(client, spec);
+          if (overlaps.length > 0) refused.push(new OverlappingCollectorError(spec, overlaps));
+        }
+        if (refused.length > 0) throw new UsageError(overlapRefusal(refused, specs));
+        for (const spec of specs) results.push(await startCollector(client, config, spec));
+      } catch (err) {
+        if (err instanceof OverlappingCollectorError) throw new UsageError(overlapRefusal([err], specs));
+        throw err;
+      } finally {
+        await client.connection.close();
+      }
       output(opts, results, () => results.map((r) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}`).join('\n'));
     });
   collect

@@ -4,14 +4,16 @@ import { supportedTypes } from '../exchange/capabilities';
 import { logger } from '../logging';
 import { servicesUp } from '../services/stack';
 import { temporalClient } from '../client/client';
-import { specsFromConfig, startCollector } from '../client/collectors';
+import { OverlappingCollectorError, type RunningCollector } from '../client/collector-overlap';
+import { asRunning, collectorWorkflowId, specsFromConfig, startCollector } from '../client/collectors';
 import { defaultQueues, startWorkers } from '../workers/start-workers';
 import { configFrom, type GlobalOptions } from './context';
 import { describeServices } from './services';
 
 /**
  * The main job in one command: bring the stack up, start the configured collectors, and run a worker
- * in the foreground. Safe to re-run: running services and collectors are left as they are.
+ * in the foreground. Safe to re-run: running services and collectors are left as they are. A configured collector
+ * that would collect a symbol a running one (or one started earlier in this run) collects is skipped, with why.
  */
 export function registerUp(program: Command): void {
   program
@@ -25,9 +27,17 @@ export function registerUp(program: Command): void {
       process.stdout.write(`${describeServices(services)}\n`);
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
+      // the config may list a symbol twice for a type (a `types: all` entry beside another): the later one is skipped
+      const alongside: RunningCollector[] = [];
       for (const spec of specs) {
-        const r = await startCollector(client, config, spec);
-        process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
+        try {
+          const r = await startCollector(client, config, spec, { alongside });
+          alongside.push(asRunning(spec));
+          process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
+        } catch (err) {
+          if (!(err instanceof OverlappingCollectorError)) throw err;
+          process.stdout.write(`skipped: ${collectorWorkflowId(spec)}: ${err.message}\n`);
+        }
       }
       await client.connection.close();
       process.stdout.write(`Temporal UI: http://127.0.0.1:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows\n`);

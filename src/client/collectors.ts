@@ -9,6 +9,7 @@ import { collectQueue } from '../domain/task-queues';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
 import type { CollectorInput, CollectorStatus } from '../workflows/collector-api';
 import { statusQuery } from '../workflows/collector-api';
+import { OverlappingCollectorError, overlapsOf, runningCollectors, type CollectorOverlap, type RunningCollector } from './collector-overlap';
 
 export interface CollectorSpec {
   exchange: string;
@@ -49,9 +50,21 @@ export interface StartResult {
   started: boolean;
 }
 
-/** Starts a collector; starting one that already runs is a no-op, so `up` can be re-run safely. */
-export async function startCollector(client: Client, config: Config, spec: CollectorSpec): Promise<StartResult> {
+export interface StartCollectorOptions {
+  /** collectors started just before this one (by the same `up`): visibility may not list them yet */
+  alongside?: readonly RunningCollector[];
+}
+
+/**
+ * Starts a collector; starting one that already runs (same workflow id) is a no-op, so `up` can be re-run safely.
+ * Throws OverlappingCollectorError, starting nothing, when a running collector (or one in `alongside`) of the same
+ * exchange, data type and options collects one of its symbols: the two would store the same items in different
+ * batches (collector-overlap.ts). Visibility is eventually consistent: two starts racing each other are not caught.
+ */
+export async function startCollector(client: Client, config: Config, spec: CollectorSpec, opts: StartCollectorOptions = {}): Promise<StartResult> {
   const workflowId = collectorWorkflowId(spec);
+  const overlaps = await collectorOverlaps(client, spec, opts.alongside);
+  if (overlaps.length > 0) throw new OverlappingCollectorError(spec, overlaps);
   try {
     await client.workflow.start('CollectorWorkflow', {
       workflowId,
@@ -68,6 +81,18 @@ export async function startCollector(client: Client, config: Config, spec: Colle
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, started: false };
     throw err;
   }
+}
+
+/** The running collectors (and those in `alongside`) other than `spec`'s own that overlap it (collector-overlap.ts). */
+export async function collectorOverlaps(client: Client, spec: CollectorSpec, alongside: readonly RunningCollector[] = []): Promise<CollectorOverlap[]> {
+  const workflowId = collectorWorkflowId(spec);
+  const others = [...(await runningCollectors(client, spec.exchange, spec.dataType)), ...alongside].filter((r) => r.workflowId !== workflowId);
+  return overlapsOf(spec, others);
+}
+
+/** What `alongside` needs to know of a collector just started. */
+export function asRunning(spec: CollectorSpec): RunningCollector {
+  return { workflowId: collectorWorkflowId(spec), exchange: spec.exchange, dataType: spec.dataType, symbols: spec.symbols, ...(spec.options && { options: spec.options }) };
 }
 
 export function specsFromConfig(config: Config, supported: (exchange: string) => DataType[]): CollectorSpec[] {
