@@ -34,3 +34,14 @@ export function batchIdLiteral(batchId: string): string {
   }
   return `'${batchId}'`;
 }
+
+/**
+ * Other values that must appear in SQL text (a collector's exchange, symbols, ratio period), held to the batch
+ * id pattern: ccxt unified symbols (BTC/USDT:USDT, BTC/USD:BTC-240329-60000-C) fit it, quotes and spaces do not.
+ */
+export function plainLiteral(value: string, what: string): string {
+  if (typeof value !== 'string' || !BATCH_ID.test(value)) {
+    throw new BadIdentifierError(`${what} '${String(value)}' cannot be looked up; use up to 200 letters, digits and _ . : / @ + = - (starting with a letter or digit)`);
+  }
+  return `'${value}'`;
+}

@@ -19,6 +19,7 @@ import { pauseSignal, resumeSignal, statusQuery, updateSignal, type CollectorInp
 import { writeBatch, writeResult } from './collector-writes';
 import { currentFetchResult } from './legacy-fetch-result';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
+import { resumePoint } from './stored-cursors';
 
 
 /** Start a fresh history long before Temporal's limits (50k events / 50 MB). */
@@ -61,7 +62,7 @@ function retrySoon(err: unknown): boolean {
 
 /**
  * One collector per (exchange, data type, symbol set): fetch from the cursors → write at quorum → sleep,
- * forever. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
+ * forever. A fresh start begins at the cursors the stores hold (stored-cursors.ts); continue-as-new carries them. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
  * Stopped by cancellation: a fetch in flight is abandoned (nothing was written), a write in flight finishes.
  */
 export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
@@ -108,6 +109,14 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
   const policies = input.policies ?? DEFAULT_POLICIES;
   const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch', policies));
   const fetch: (arg: FetchInput) => Promise<FetchResult> = fetchers[FETCH_ACTIVITY[input.dataType]];
+  if (!input.carried) {
+    // a fresh start (not continue-as-new): begin where the stores stand, not at the exchange's newest page
+    const resumed = await resumePoint(input, symbols, policies);
+    if (resumed) {
+      state.cursors = resumed.cursors;
+      if (resumed.store === null) state.lastError = `no store answered with the stored cursors (${resumed.errors.join('; ')}); started from the exchange's newest data`;
+    }
+  }
   for (;;) {
     await condition(() => !state.paused);
     announce();

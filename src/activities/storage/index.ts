@@ -9,6 +9,7 @@ import { missingBatchesActivity } from './missing-batches';
 import { schemaGuard } from './ensure-schema';
 import { storeHealthActivity } from './store-health';
 import { storeResolver } from './store-lookup';
+import { storedCursorsActivity } from './stored-cursors';
 
 export type { CheckConsistencyInput } from './check-consistency';
 export type { CopyBatchInput, CopyBatchResult } from './copy-batch';
@@ -18,6 +19,7 @@ export type { InsertBatchInput, InsertBatchResult } from './insert-batch';
 export type { MigrateInput } from './migrate';
 export type { MissingBatches, MissingBatchesInput } from './missing-batches';
 export type { StoreHealth, StoreHealthInput } from './store-health';
+export type { StoredCursors, StoredCursorsInput } from './stored-cursors';
 
 /** The storage activities over a given config (workers pass theirs: src/activities/index.ts). */
 export function storageActivities(config: Config) {
@@ -31,6 +33,7 @@ export function storageActivities(config: Config) {
     copyBatch: copyBatchActivity(resolve, insertBatch, schema),
     storeHealth: storeHealthActivity(resolve),
     missingBatches: missingBatchesActivity(resolve, schema),
+    storedCursors: storedCursorsActivity(resolve, schema),
     hintRepair: hintRepairActivity(new HintClient(config)),
     checkConsistency: checkConsistencyActivity(() => config),
   };
