@@ -5,10 +5,12 @@
 import os from 'node:os';
 import { benchCollectors } from './collectors';
 import { benchRecovery } from './recovery';
+import { benchRekey } from './rekey';
 
 const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
   recovery: { what: 'outage end (exchange or store, 2 s to 5 min) → next batch stored by every affected collector / acknowledged by the store', target: 'worst ≤ 5 s', run: benchRecovery },
   collectors: { what: '200 collectors at once, two worker processes, quorum writes to 3 stores', target: '≥ 200 collectors all keeping up', run: benchCollectors },
+  rekey: { what: 'migration 5 on a store with 10 million trades (70 days) under the old sorting key', target: 'minutes, not hours', run: benchRekey },
 };
 
 async function main(): Promise<void> {

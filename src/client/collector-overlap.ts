@@ -70,19 +70,23 @@ async function startInput(client: Client, workflowId: string, runId: string): Pr
 
 /**
  * Running collectors of one exchange and data type, with their current symbols (the Symbols search attribute,
- * which `update` keeps current) and the options they were started with.
+ * which `update` keeps current) and the options they were started with. With `sharing`, only those holding one of
+ * these symbols are listed (their start event is read only then); `except` leaves one workflow id out.
  */
-export async function runningCollectors(client: Client, exchange: string, dataType: DataType): Promise<RunningCollector[]> {
+export async function runningCollectors(client: Client, exchange: string, dataType: DataType, filter: { sharing?: readonly string[]; except?: string } = {}): Promise<RunningCollector[]> {
   if (!/^[a-z][a-z0-9_-]*$/.test(exchange)) throw new Error(`exchange '${exchange}' is not an exchange id`);
   const query = `WorkflowType = 'CollectorWorkflow' AND ExecutionStatus = 'Running' AND Exchange = '${exchange}' AND DataType = '${dataType}'`;
   const out: RunningCollector[] = [];
   for await (const wf of client.workflow.list({ query })) {
+    const listed = wf.typedSearchAttributes.get(SYMBOLS);
+    if (wf.workflowId === filter.except) continue;
+    if (filter.sharing && listed && !listed.some((s) => filter.sharing?.includes(s))) continue;
     const input = await startInput(client, wf.workflowId, wf.runId);
     out.push({
       workflowId: wf.workflowId,
       exchange: wf.typedSearchAttributes.get(EXCHANGE) ?? exchange,
       dataType: (wf.typedSearchAttributes.get(DATA_TYPE) as DataType | undefined) ?? dataType,
-      symbols: wf.typedSearchAttributes.get(SYMBOLS) ?? input?.symbols ?? [],
+      symbols: listed ?? input?.symbols ?? [],
       ...(input?.options && { options: input.options }),
     });
   }

@@ -86,7 +86,8 @@ export async function startCollector(client: Client, config: Config, spec: Colle
 /** The running collectors (and those in `alongside`) other than `spec`'s own that overlap it (collector-overlap.ts). */
 export async function collectorOverlaps(client: Client, spec: CollectorSpec, alongside: readonly RunningCollector[] = []): Promise<CollectorOverlap[]> {
   const workflowId = collectorWorkflowId(spec);
-  const others = [...(await runningCollectors(client, spec.exchange, spec.dataType)), ...alongside].filter((r) => r.workflowId !== workflowId);
+  const running = await runningCollectors(client, spec.exchange, spec.dataType, { sharing: spec.symbols, except: workflowId });
+  const others = [...running, ...alongside].filter((r) => r.workflowId !== workflowId);
   return overlapsOf(spec, others);
 }
 

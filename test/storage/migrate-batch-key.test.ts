@@ -11,7 +11,7 @@ import { createTableSql } from '../../src/storage/ddl';
 import { ledgerEntry, recordBatch } from '../../src/storage/ledger';
 import { migrateStore } from '../../src/storage/migrate';
 import { MIGRATIONS, type Migration } from '../../src/storage/migrations';
-import { OLD_KEY_SUFFIX, REKEY_SUFFIX } from '../../src/storage/rekey';
+import { OLD_KEY_SUFFIX, REKEY_SUFFIX, rekeyTable } from '../../src/storage/rekey';
 import { insertRows, selectRows } from '../../src/storage/table-io';
 import { BATCH_ID_SORTING_KEY_VERSION, MARKET_TABLES, SCHEMA_TABLES } from '../../src/storage/tables';
 import { startTestStores, type TestStores } from './stores-fixture';
@@ -119,5 +119,20 @@ describe('migration 5: batch_id ends the sorting key of every batch table, on st
       assert.deepEqual(days.map((d) => [d.day, d.rows]), [[20370501, 2], [20370502, 1]], store.id);
       assert.deepEqual(days, await tableDigest(storeClient(s0), db(s0), 'trades', DAY), `${store.id} digests as s0`);
     }
+  });
+
+  it('copies a day larger than the slice in several statements, every row once', async () => {
+    const store = stores.stores[0];
+    const client = storeClient(store);
+    const database = 'rekey_slices';
+    await migrateStore(client, database, BEFORE_5);
+    const rows = Array.from({ length: 1_000 }, (_, i) => ({ ...trade('BTC/USDT:USDT', String(10_000 + i), DAY + i * 80_000, 5), batchId: `slice-${i % 7}`, ingestTime: 1 }));
+    await insertRows(client, database, MARKET_TABLES.trades, rows);
+    const result = await rekeyTable(client, database, MARKET_TABLES.trades, 'event_time', 100);
+    assert.deepEqual({ ...result, statements: result.statements >= 10 }, { table: 'trades', rebuilt: true, rowsCopied: 1_000, days: 1, statements: true });
+    const [stored] = await (await client.query({ query: `SELECT toString(count()) AS n, toString(uniqExact(trade_id)) AS ids FROM ${database}.trades`, format: 'JSONEachRow' })).json<{ n: string; ids: string }>();
+    assert.deepEqual(stored, { n: '1000', ids: '1000' });
+    assert.equal(await keyOf(store, 'trades', database), 'exchange, symbol, trade_id, batch_id');
+    assert.deepEqual(await rekeyTable(client, database, MARKET_TABLES.trades, 'event_time', 100), { table: 'trades', rebuilt: false, rowsCopied: 0, days: 0, statements: 0 }, 'a second run has nothing to do');
   });
 });

@@ -55,7 +55,7 @@ function checkInput(input: CopyBatchInput): void {
  * path (so the target's ledger gets its entry and a repeat is a no-op). Verified twice: the source's rows must
  * match the source's ledger entry (count and checksum) before anything is written, and the target must hold
  * exactly that afterwards. Idempotent: a batch the target already holds is left alone; a copy racing a late
- * original write inserts rows the natural key absorbs. Bookkeeping batches (quarantine, collection_gaps) take
+ * original write inserts rows the sorting key (natural key, batch id) absorbs. Bookkeeping batches (quarantine, collection_gaps) take
  * the same path: their rows carry their batch id since migration 3. Only a bookkeeping batch whose source rows
  * predate migration 3 (batch_id '', so the source holds no row under the batch's id) is copied by content
  * instead: see copy-bookkeeping.ts.

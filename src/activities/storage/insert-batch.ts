@@ -44,8 +44,8 @@ function checkBatch(batch: Batch): void {
  * the rows (stamped with batch id and ingest time, bookkeeping rows like market rows) go in first, then the
  * ledger entry with row count and checksum (over the rows' own fields, not the stamps, so it is the same in
  * every store and for bookkeeping batches written before their rows were stamped). A crash in between leaves
- * rows without an entry: the retry inserts them again, and the ReplacingMergeTree natural key absorbs the
- * duplicates.
+ * rows without an entry: the retry inserts them again under the same batch id, and the ReplacingMergeTree
+ * sorting key (natural key, batch id) absorbs the duplicates; rows of other batches are never touched.
  */
 export function insertBatchActivity(resolve: StoreResolver, schema?: SchemaGuard) {
   return async function insertBatch({ store: storeId, batch }: InsertBatchInput): Promise<InsertBatchResult> {
