@@ -62,7 +62,8 @@ function retrySoon(err: unknown): boolean {
 
 /**
  * One collector per (exchange, data type, symbol set): fetch from the cursors → write at quorum → sleep,
- * forever. A fresh start begins at the cursors the stores hold (stored-cursors.ts); continue-as-new carries them. A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
+ * forever. A fresh start begins at the cursors the stores hold (stored-cursors.ts); continue-as-new carries them.
+ * A fetch cut short by maxRows is followed at once by the next one (back-fill without sleeping).
  * Stopped by cancellation: a fetch in flight is abandoned (nothing was written), a write in flight finishes.
  */
 export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
