@@ -128,7 +128,7 @@ export function activityReliabilityInterceptors(registry: BreakerRegistry, hooks
             const planned = plannedRetryDelayMs(classification, attempt, policies);
             const releasable = classification.class !== 'rate_limit';
             gate.hold(planned, releasable, `${activityType} failed: ${classification.message}`);
-            retryDelayMs = releasable ? Math.max(Math.min(planned, policies.breaker.openRetryMaxMs), Math.min(planned, policies.backoff.minDelayMs)) : planned;
+            retryDelayMs = releasable ? Math.min(planned, policies.breaker.openRetryMaxMs) : planned;
           }
           const failure = toApplicationFailure(err, attempt, { policies, classification, retryDelayMs });
           if (dependency && failure.type?.endsWith(BUDGET_SPENT_SUFFIX)) {
