@@ -91,6 +91,7 @@ class Gathered<T extends DataType> {
 async function fetchSymbol<T extends DataType, Item>(exchange: Exchange, spec: DataTypeFetch<T, Item>, input: FetchInput, symbol: string, start: Cursor | undefined, out: Gathered<T>): Promise<Cursor | undefined> {
   const keyOf = spec.key ?? ((row: RowOf<T>) => String(row.eventTime));
   const forward = spec.pagesForward?.(exchange) ?? false;
+  const pagingUntil = Date.now() + BATCH_BOUNDS.maxPagingMs;
   let cursor = start;
   for (;;) {
     const page = await callExchange(exchange, () => spec.fetchPage(exchange, symbol, cursor, input));
@@ -115,6 +116,10 @@ async function fetchSymbol<T extends DataType, Item>(exchange: Exchange, spec: D
     cursor = advance(cursor, taken.map((r) => ({ time: r.eventTime, key: keyOf(r) })));
     // caught up: cut short by the bounds, or the page was not full, or brought nothing new, or there is no next page
     if (taken.length < fresh.length || !forward || !page.full || fresh.length === 0) return cursor;
+    if (Date.now() >= pagingUntil) {
+      out.caughtUp = false; // a backlog: store what we have, page on from the cursor in the next fetch
+      return cursor;
+    }
   }
 }
 

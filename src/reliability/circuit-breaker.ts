@@ -2,8 +2,9 @@
  * Circuit breaker: a pure state machine (no timers, an injectable clock) per dependency.
  *
  *   CLOSED --N consecutive failures, or failure rate >= R over the window with >= M calls--> OPEN
- *   OPEN   --open duration elapsed (next call), or a health probe succeeded--> HALF_OPEN
+ *   OPEN   --open duration elapsed (next call)--> HALF_OPEN
  *   HALF_OPEN admits K probe calls: the first success --> CLOSED, the first failure --> OPEN
+ *   OPEN or HALF_OPEN --a health probe succeeded (closeOnHealth)--> CLOSED
  *
  * Callers ask tryAcquire() for a permit, run the call, and report its outcome with the permit:
  * 'failure' for a dependency failure, 'ignored' for bad input (which says nothing about the
@@ -114,10 +115,16 @@ export class CircuitBreaker {
     }
   }
 
-  /** A cheap health check of the dependency succeeded while OPEN: let probes through now. */
-  halfOpenEarly(reason = 'health probe succeeded'): void {
+  /**
+   * A health check of the dependency succeeded: OPEN or HALF_OPEN → CLOSED at once. The check is itself a
+   * request the dependency answered; HALF_OPEN's trial calls would only keep every other caller waiting behind
+   * a few real calls, and a trial fetch that pages through an outage's backlog takes seconds (issue #13:
+   * measured 6 s from the probe's success to the first trial's). A dependency that fails again reopens after
+   * the usual consecutive failures.
+   */
+  closeOnHealth(reason = 'health probe succeeded'): void {
     this.advance();
-    if (this.current === 'OPEN') this.transition('HALF_OPEN', reason);
+    if (this.current !== 'CLOSED') this.transition('CLOSED', reason);
   }
 
   snapshot(): BreakerSnapshot {

@@ -2,7 +2,7 @@
  * Cheap health checks (an exchange's time endpoint, a store's ping) of dependencies whose callers are held:
  * while a dependency's recovery gate holds releasably (a backoff after failures, or an OPEN breaker), its
  * kind's probe runs at most once per healthProbeIntervalMs. The first success releases the gate (parked
- * calls go at once) and moves an OPEN breaker to HALF_OPEN, so recovery is noticed within about a second
+ * calls go at once) and closes the breaker (circuit-breaker.ts closeOnHealth), so recovery is noticed within about a second
  * instead of after the longest backoff. No probe runs while nothing is held, nor during a fixed hold
  * (Retry-After, bans), which must be honoured exactly.
  */
@@ -45,7 +45,7 @@ export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistr
           if (result === false) return;
           const reason = `${kind} health probe succeeded`;
           const breaker = breakers.get(key);
-          if (breaker.state() === 'OPEN') breaker.halfOpenEarly(reason);
+          breaker.closeOnHealth(reason);
           gate.release(reason);
         })
         .catch((err: unknown) => log.debug({ dependency: key, err: String(err) }, 'health probe failed'))
