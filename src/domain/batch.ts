@@ -42,11 +42,11 @@ export interface Batch<T extends BatchTable = BatchTable> {
  *    input), whose payload limit is 2 MB; the compression codec makes them far smaller, but the bound holds
  *    before compression;
  *  - maxPagingMs: how long one symbol is paged forward before the fetch returns what it has, so that after an
- *    outage the first rows are stored within about a second instead of after the whole backlog (issue #13).
+ *    outage the first rows are stored within about half a second instead of after the whole backlog (issue #13).
  * A fetch stops filling a batch at any bound and continues from the cursor in the next iteration, at once.
  */
 export const BATCH_BOUNDS = {
   maxRows: 2_000,
   maxBytes: 768 * 1024,
-  maxPagingMs: 1_000,
+  maxPagingMs: 500,
 } as const;
