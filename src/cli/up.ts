@@ -5,7 +5,8 @@ import { logger } from '../logging';
 import { servicesUp } from '../services/stack';
 import { temporalClient } from '../client/client';
 import { specsFromConfig, startCollector } from '../client/collectors';
-import { defaultQueues, startWorkers } from '../workers/start-workers';
+import { defaultQueues } from '../domain/task-queues';
+import { startWorkers } from '../workers/start-workers';
 import { configFrom, type GlobalOptions } from './context';
 import { describeServices } from './services';
 
@@ -32,7 +33,7 @@ export function registerUp(program: Command): void {
       await client.connection.close();
       process.stdout.write(`Temporal UI: http://127.0.0.1:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows\n`);
       if (!opts.worker) return;
-      const running = await startWorkers(config, { queues: defaultQueues(config) });
+      const running = await startWorkers(config, { queues: defaultQueues(Object.keys(config.exchanges)) });
       process.stdout.write('worker running; Ctrl-C to stop it (services keep running: `marketprism services down`)\n');
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
         process.once(sig, () => {

@@ -14,3 +14,13 @@ export function collectQueue(exchange: string): string {
 export function exchangeOfQueue(queue: string): string | undefined {
   return queue.startsWith(COLLECT_QUEUE_PREFIX) ? queue.slice(COLLECT_QUEUE_PREFIX.length) : undefined;
 }
+
+/** The queues a worker serves by default: every configured exchange's collect queue, plus storage. */
+export function defaultQueues(exchangeIds: readonly string[]): string[] {
+  return [...exchangeIds.map(collectQueue), STORAGE_QUEUE];
+}
+
+/** Every queue a deployment with these exchanges has: the default ones plus backup. */
+export function knownQueues(exchangeIds: readonly string[]): string[] {
+  return [...defaultQueues(exchangeIds), BACKUP_QUEUE];
+}

@@ -1,7 +1,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config/schema';
-import { collectQueue, exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
+import { exchangeOfQueue } from '../domain/task-queues';
 import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
 import { dataConverter } from '../client/data-converter';
@@ -27,11 +27,6 @@ export interface RunningWorkers {
   /** resolves when every worker has stopped */
   done: Promise<void>;
   shutdown(): Promise<void>;
-}
-
-/** The queues a worker serves by default: every configured exchange's collect queue, plus storage. */
-export function defaultQueues(config: Config): string[] {
-  return [...Object.keys(config.exchanges).map(collectQueue), STORAGE_QUEUE];
 }
 
 /**

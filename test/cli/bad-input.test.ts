@@ -1,4 +1,3 @@
-import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,19 +6,15 @@ import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load';
 import { freePort } from '../../src/services/process';
-import { runCli } from '../support/cli';
-
-/** Bad input ends in exactly one line on stderr saying what was wrong and what to do, and a non-zero exit. */
-async function assertOneLineError(args: string[], pattern: RegExp, code = 2, env: NodeJS.ProcessEnv = {}): Promise<void> {
-  const result = await runCli(args, env);
-  assert.equal(result.code, code, `exit code of marketprism ${args.join(' ')} (stderr: ${result.stderr})`);
-  const lines = result.stderr.trim().split('\n');
-  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
-  assert.match(lines[0], /^marketprism: /);
-  assert.match(lines[0], pattern);
-}
+import { assertOneLineError } from '../support/cli';
 
 describe('CLI bad input', () => {
+  it('worker --queues names only queues this config has', async () => {
+    await assertOneLineError(['worker', '--queues', 'collect-kraken'], /--queues: 'collect-kraken' is for exchange 'kraken', which is not configured \(configured: okx, .*\); add it under exchanges: or use one of collect-okx, .*storage, backup$/);
+    await assertOneLineError(['worker', '--queues', 'storag'], /--queues: 'storag' is not a task queue of MarketPrism; use some of collect-okx, .*storage, backup$/);
+    await assertOneLineError(['worker', '--queues', ' , '], /--queues ' , ' names no task queue/);
+  });
+
   it('unknown exchange', async () => {
     await assertOneLineError(['collect', 'start', '--exchange', 'nosuchx', '--type', 'trades', '--symbols', 'BTC/USDT'], /exchange 'nosuchx' is not configured; add it under exchanges:/);
   });
