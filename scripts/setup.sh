@@ -37,4 +37,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   say "installing npm packages (npm ci)"
   npm ci --no-audit --no-fund --loglevel=error
 fi
+# the CLI runs compiled JavaScript when it is fresh (bin/marketprism.js); a stale or missing build falls back to tsx
+say "compiling the CLI (npm run build)"
+npm run --silent build
+
 say "ready: clickhouse-server $(dpkg-query -W -f='${Version}' clickhouse-server 2>/dev/null || echo '?'), $("$scripts_dir/temporal" --version)"

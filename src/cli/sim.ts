@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
-import { simulatorUrl } from '../services/simulator';
+import { simulatorArgs, simulatorFlags, simulatorUrl } from '../services/simulator';
 import { configFrom, output, UsageError, type GlobalOptions } from './context';
 
 /**
@@ -41,9 +40,7 @@ export function registerSim(program: Command): void {
     .description('run the simulator in the foreground on the configured port')
     .action(async (_o: unknown, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const main = path.resolve(__dirname, '../../simulator/main.ts');
-      const args = ['--require', require.resolve('tsx/cjs'), main, '--port', String(config.simulator.port), '--seed', String(config.simulator.seed), '--trades-per-second', String(config.simulator.tradesPerSecond)];
-      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      const child = spawn(process.execPath, simulatorArgs(simulatorFlags(config)), { stdio: 'inherit' });
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => child.kill(sig));
       process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     });

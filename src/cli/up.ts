@@ -1,12 +1,9 @@
 import type { Command } from 'commander';
-import { createExchange } from '../exchange/client';
-import { supportedTypes } from '../exchange/capabilities';
 import { logger } from '../logging';
 import { servicesUp } from '../services/stack';
 import { temporalClient } from '../client/client';
 import { specsFromConfig, startCollector } from '../client/collectors';
 import { defaultQueues } from '../domain/task-queues';
-import { startWorkers } from '../workers/start-workers';
 import { configFrom, type GlobalOptions } from './context';
 import { describeServices } from './services';
 
@@ -24,6 +21,8 @@ export function registerUp(program: Command): void {
       const config = configFrom(opts);
       const services = await servicesUp(config);
       process.stdout.write(`${describeServices(services)}\n`);
+      // ccxt and the Temporal worker take seconds to load: only when this command runs, not for its --help
+      const [{ createExchange }, { supportedTypes }, { startWorkers }] = await Promise.all([import('../exchange/client'), import('../exchange/capabilities'), import('../workers/start-workers')]);
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
       for (const spec of specs) {

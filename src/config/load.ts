@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root';
 import { configSchema, type Config } from './schema';
 
 /** The documented default config shipped in the repo. */
-export const DEFAULT_CONFIG_PATH = path.resolve(__dirname, '../../config/marketprism.yaml');
+export const DEFAULT_CONFIG_PATH = path.join(PROJECT_ROOT, 'config/marketprism.yaml');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
