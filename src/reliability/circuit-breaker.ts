@@ -12,6 +12,7 @@
  * outcomes of calls admitted in an earlier epoch are ignored, so a slow call that started before the
  * breaker opened cannot close or reopen it.
  */
+import { Listeners } from './listeners';
 import { DEFAULT_POLICIES, type BreakerPolicy } from './policies';
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
@@ -58,7 +59,7 @@ export class CircuitBreaker {
   private openUntil = 0;
   private probesInFlight = 0;
   private lastChange: StateChange | undefined;
-  private readonly listeners = new Set<StateChangeListener>();
+  private readonly listeners = new Listeners<StateChange>();
 
   constructor(
     readonly dependency: string,
@@ -73,8 +74,7 @@ export class CircuitBreaker {
   }
 
   onStateChange(listener: StateChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   tryAcquire(): Permit {
@@ -169,20 +169,14 @@ export class CircuitBreaker {
     const change: StateChange = { dependency: this.dependency, from, to, reason, at: this.now() };
     if (to === 'OPEN') change.retryInMs = this.policy.openDurationMs;
     this.lastChange = change;
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch {
-        // a failing observer (alerting, metrics) must not break the breaker
-      }
-    }
+    this.listeners.emit(change);
   }
 }
 
 /** One breaker per dependency id (`exchange:okx`, `store:primary`), created on first use. */
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly listeners = new Set<StateChangeListener>();
+  private readonly listeners = new Listeners<StateChange>();
 
   constructor(
     readonly policy: BreakerPolicy = DEFAULT_POLICIES.breaker,
@@ -193,15 +187,7 @@ export class BreakerRegistry {
     let breaker = this.breakers.get(dependency);
     if (!breaker) {
       breaker = new CircuitBreaker(dependency, this.policy, this.now);
-      breaker.onStateChange((change) => {
-        for (const listener of this.listeners) {
-          try {
-            listener(change);
-          } catch {
-            // one failing observer must not keep the others from hearing about the change
-          }
-        }
-      });
+      breaker.onStateChange((change) => this.listeners.emit(change));
       this.breakers.set(dependency, breaker);
     }
     return breaker;
@@ -209,8 +195,7 @@ export class BreakerRegistry {
 
   /** Listens to state changes of every breaker, present and future. */
   onStateChange(listener: StateChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   snapshot(): BreakerSnapshot[] {
