@@ -138,7 +138,7 @@ describe('marketprism replicas', () => {
     assert.equal(check.code, 3, check.stderr);
     const lines = check.stdout.trim().split('\n');
     assert.match(lines[0], /^store not answering, left out: spare \(.+\); compared primary, replica-1, replica-2 only$/);
-    assert.match(lines[1], /^stores identical: trades 2 rows/);
+    assert.match(lines[1], /^stores identical: trades 2, batches \d+ rows$/);
     assert.equal(check.stdout.match(/spare/g)?.length, 1, 'named once, not once per table and day');
 
     const repair = await runCli(['--config', file, 'replicas', 'repair']);
