@@ -44,7 +44,8 @@ function unitHint(time: number, receiveTime: number): string {
 export function timeProblem(field: TimeField, time: number, receiveTime: number): string | undefined {
   const latest = receiveTime + MAX_AHEAD_OF_RECEIPT_MS[field];
   if (time >= EARLIEST_EVENT_TIME && time <= latest) return undefined;
-  return `${field} = ${time}: not an epoch-ms time${unitHint(time, receiveTime)}; expected between ${new Date(EARLIEST_EVENT_TIME).toISOString()} and ${span(MAX_AHEAD_OF_RECEIPT_MS[field])} after receipt (${new Date(receiveTime).toISOString()})`;
+  const receipt = Number.isFinite(new Date(receiveTime).getTime()) ? new Date(receiveTime).toISOString() : String(receiveTime);
+  return `${field} = ${time}: not an epoch-ms time${unitHint(time, receiveTime)}; expected between ${new Date(EARLIEST_EVENT_TIME).toISOString()} and ${span(MAX_AHEAD_OF_RECEIPT_MS[field])} after receipt (${receipt})`;
 }
 
 /**
@@ -57,7 +58,8 @@ export function rowProblem<T extends DataType>(type: T, row: RowOf<T>): string |
   // times first: a nanosecond time also breaks the integer bound, but "not an epoch-ms time" says why
   for (const field of ['eventTime', ...(OTHER_TIMES[type] ?? [])] as TimeField[]) {
     const time = values[field];
-    if (typeof time === 'number' && typeof row.receiveTime === 'number') {
+    // a bad receive time is reported as such by the kind checks below
+    if (typeof time === 'number' && valueProblem('uint64', row.receiveTime) === undefined) {
       const problem = timeProblem(field, time, row.receiveTime);
       if (problem) return problem;
     }
