@@ -100,7 +100,7 @@ export function advance(cursor: Cursor | undefined, items: readonly Position[], 
  * `lastId` (in id order) and `lastSeq` move, so the exchange is not asked for them again and their numbers do
  * not read as a gap.
  */
-export function passOver(cursor: Cursor, items: ReadonlyArray<Pick<Position, 'key' | 'seq'> | { key?: string; seq?: string }>, order: CursorOrder): Cursor {
+export function passOver(cursor: Cursor, items: ReadonlyArray<{ key?: string; seq?: string }>, order: CursorOrder): Cursor {
   const lastId = order === 'id' ? maxId([lastIdOf(cursor), ...items.map((i) => i.key)].filter((id) => id === undefined || /^\d+$/.test(id))) : undefined;
   const lastSeq = maxId([cursor.lastSeq, ...items.map((i) => i.seq)]);
   return { ...cursor, ...(lastId !== undefined && { lastId }), ...(lastSeq !== undefined && { lastSeq }) };
