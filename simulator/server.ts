@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { isDataFaultMode, type ActiveDataFault } from './data-faults';
 import { EmittedLog } from './emitted';
 import { binance } from './exchanges/binance';
 import { binanceusdm } from './exchanges/binanceusdm';
@@ -74,7 +75,11 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const tradeHistory = new TradeHistory(opts.tradeHistory);
   const emitted = new EmittedLog();
   const faults = new FaultRegistry();
-  const ctx: ExchangeContext = { market, tradeHistory, recordSnapshot: (type, inst, record) => emitted.record(type, inst, record) };
+  const dataFault = (exchange: SimExchange): ActiveDataFault | undefined => {
+    const fault = faults.active(exchange, Date.now());
+    return fault && isDataFaultMode(fault.mode) ? { mode: fault.mode, rate: fault.rate } : undefined;
+  };
+  const ctx: ExchangeContext = { market, tradeHistory, dataFault, recordSnapshot: (type, inst, record) => emitted.record(type, inst, record) };
 
   async function admin(req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<SimResponse> {
     const wallNow = Date.now();
@@ -122,7 +127,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         tradeHistory.reset();
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/truth':
-        return { status: 200, body: truth(query, market, emitted, now()) };
+        return { status: 200, body: truth(query, market, emitted, now(), dataFault) };
       default:
         return adminError(404, `no admin route ${route}; see docs/simulator.md`);
     }
@@ -134,7 +139,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
    */
   function injectFault(exchange: SimExchangeApi, req: http.IncomingMessage, res: http.ServerResponse, hanging: Set<http.ServerResponse>): 'answered' | 'truncate' | 'none' {
     const fault = faults.active(exchange.id, Date.now());
-    if (!fault || Math.random() >= fault.rate) return 'none';
+    // data faults change items inside well-formed answers: the handlers apply them (data-faults.ts)
+    if (!fault || isDataFaultMode(fault.mode) || Math.random() >= fault.rate) return 'none';
     const at = now();
     switch (fault.mode) {
       case 'error_rate': {
@@ -166,6 +172,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         return 'answered';
       case 'truncated':
         return 'truncate';
+      default:
+        return 'none';
     }
   }
 

@@ -1,5 +1,8 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
+import { KNOWN_EXCHANGES } from '../domain/data-types';
+import { FETCH_OPTION_DEFAULTS, MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
+import { describeVenueOptions } from '../exchange/collector-options';
 import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
@@ -14,28 +17,38 @@ interface StartOptions extends GlobalOptions {
   period?: string;
 }
 
+/** The syntax of --depth; which depths an exchange accepts is checked against the exchange (validate-collector.ts). */
 function depthOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--depth '${text}' is not a whole number of levels between 1 and 1000; write it like 10`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--depth '${text}' is not a whole number of levels; write it like 10`);
   return n;
 }
 
+/** The syntax of --period (ccxt timeframe spelling); which periods an exchange accepts is checked against it. */
 function periodOption(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+[mhdw]$/.test(text)) throw new UsageError(`--period '${text}' is not a ccxt timeframe; write it like 5m, 1h or 1d`);
+  if (!/^\d+[mhdwM]$/.test(text)) throw new UsageError(`--period '${text}' is not a ccxt timeframe; write it like 5m, 1h or 1d`);
   return text;
 }
 
 function intervalMs(text: string): number {
+  let ms: number;
   try {
-    const ms = parseDuration(text);
-    if (ms <= 0) throw new Error();
-    return ms;
+    ms = parseDuration(text);
   } catch {
     throw new UsageError(`--interval '${text}' is not a positive duration; write it like 500ms, 1s or 1m`);
   }
+  if (ms < MIN_COLLECT_INTERVAL_MS) {
+    throw new UsageError(`--interval '${text}' is shorter than the ${MIN_COLLECT_INTERVAL_MS}ms minimum (an exchange admits 10 collection calls a second); write it like 500ms or 1s`);
+  }
+  return ms;
 }
+
+/** --help: what each exchange with a venue file accepts for --depth and --period. */
+const ACCEPTED = `\n\nWhat each exchange accepts (checked at start; others: any depth, ccxt's timeframes as periods):\n${describeVenueOptions(KNOWN_EXCHANGES)
+  .map((line) => `  ${line}`)
+  .join('\n')}`;
 
 export function registerCollect(program: Command): void {
   const collect = program.command('collect').description('start, stop and inspect collector workflows');
@@ -45,10 +58,11 @@ export function registerCollect(program: Command): void {
     .requiredOption('--exchange <id>', 'ccxt exchange id, e.g. okx')
     .requiredOption('--type <types>', 'comma-separated data types, or all')
     .requiredOption('--symbols <symbols>', 'comma-separated ccxt unified symbols, e.g. BTC/USDT:USDT')
-    .option('--interval <duration>', 'polling interval', '1s')
-    .option('--depth <levels>', 'order book: top N levels per side (default 10)')
-    .option('--period <timeframe>', 'long/short ratios: bucket period (default 5m)')
+    .option('--interval <duration>', `polling interval, at least ${MIN_COLLECT_INTERVAL_MS}ms`, '1s')
+    .option('--depth <levels>', `order book: top N levels per side (default ${FETCH_OPTION_DEFAULTS.depth})`)
+    .option('--period <timeframe>', `long/short ratios: bucket period (default ${FETCH_OPTION_DEFAULTS.period})`)
     .option('--json', 'print JSON')
+    .addHelpText('after', ACCEPTED)
     .action(async (_o: StartOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const config = configFrom(opts);
@@ -57,7 +71,7 @@ export function registerCollect(program: Command): void {
       const period = periodOption(opts.period);
       const options = { ...(depth && { depth }), ...(period && { period }) };
       const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
-      const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols);
+      const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols, options);
       const client = await temporalClient(config);
       const results: StartResult[] = [];
       for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));

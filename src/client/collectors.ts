@@ -3,7 +3,7 @@ import { parseDuration, type Config } from '../config/schema';
 import { workflowPolicies } from './workflow-policies';
 import { BATCH_BOUNDS } from '../domain/batch';
 import { newestTime } from '../domain/cursor';
-import type { FetchOptions } from '../domain/fetch';
+import { storedOptions, type FetchOptions } from '../domain/fetch';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
@@ -21,15 +21,23 @@ export interface CollectorSpec {
   maxHistoryEvents?: number;
 }
 
-/** Readable and stable: collect/okx/trades/BTC-USDT-USDT+ETH-USDT-USDT. */
-export function collectorWorkflowId(spec: Pick<CollectorSpec, 'exchange' | 'dataType' | 'symbols'>): string {
+/**
+ * Readable and stable: collect/okx/trades/BTC-USDT-USDT+ETH-USDT-USDT. Options that change what is stored
+ * (STORED_OPTIONS: book depth, ratio period, volatility resolution) follow as `@name=value` when they differ
+ * from their defaults, e.g. collect/okx/orderbook/BTC-USDT@depth=400, so a collector at depth 400 is not
+ * mistaken for the one at depth 10; a collector without such options keeps the id it always had.
+ */
+export function collectorWorkflowId(spec: Pick<CollectorSpec, 'exchange' | 'dataType' | 'symbols' | 'options'>): string {
   const symbols = [...spec.symbols].sort().map((s) => s.replace(/[/:]/g, '-'));
-  return `collect/${spec.exchange}/${spec.dataType}/${symbols.join('+')}`;
+  const options = Object.entries(storedOptions(spec.dataType, spec.options)).map(([name, value]) => `@${name}=${String(value)}`);
+  return `collect/${spec.exchange}/${spec.dataType}/${symbols.join('+')}${options.join('')}`;
 }
 
 export function collectorInput(config: Config, spec: CollectorSpec): CollectorInput {
   // workflows cannot read config: overridden policies travel in the input (absent = the defaults)
   const policies = workflowPolicies(config);
+  // only the options this type reads, and only where they differ from the defaults: what its id names
+  const options = storedOptions(spec.dataType, spec.options);
   return {
     exchange: spec.exchange,
     dataType: spec.dataType,
@@ -38,7 +46,7 @@ export function collectorInput(config: Config, spec: CollectorSpec): CollectorIn
     stores: config.stores.map((s) => s.id),
     quorum: config.writeQuorum,
     maxRowsPerBatch: BATCH_BOUNDS.maxRows,
-    ...(spec.options && { options: spec.options }),
+    ...(Object.keys(options).length > 0 && { options }),
     ...(spec.maxHistoryEvents && { maxHistoryEvents: spec.maxHistoryEvents }),
     ...(policies && { policies }),
   };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DATA_TYPES } from '../domain/data-types';
+import { MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
 import { reliabilityOverridesSchema } from './reliability-overrides';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { DEFAULT_PORTS } from './ports';
@@ -38,7 +39,7 @@ export const collectorSchema = z.strictObject({
   exchange: identifier,
   types: z.array(z.enum([...DATA_TYPES, 'all'])).min(1),
   symbols: z.array(z.string().min(1)).min(1),
-  interval: duration.default('1s'),
+  interval: duration.default('1s').refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) >= MIN_COLLECT_INTERVAL_MS, `at least ${MIN_COLLECT_INTERVAL_MS}ms (an exchange admits 10 collection calls a second)`),
 });
 
 export const configSchema = z.strictObject({

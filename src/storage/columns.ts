@@ -1,3 +1,5 @@
+import { describeProblem, shown, valueProblem, type ValueKind } from '../domain/values';
+
 /**
  * Column kinds: how one TS field is stored, read back and checksummed. Every conversion between a TS value
  * and ClickHouse lives here, so the quirks of 18.16 are handled in one place:
@@ -7,7 +9,7 @@
  * - Float64 cannot be reinterpreted as UInt64 directly on 18.16; reinterpretAsString first (it drops trailing
  *   zero bytes, which reinterpretAsUInt64 pads back), giving the IEEE-754 bits in both TS and SQL.
  */
-export type ColumnKind = 'string' | 'nullableString' | 'uint64' | 'uint32' | 'float64' | 'nullableFloat64' | 'levels' | 'hash64' | 'insertTime';
+export type ColumnKind = ValueKind | 'hash64' | 'insertTime';
 
 /** One physical ClickHouse column of a field. */
 export interface PhysicalColumn {
@@ -23,21 +25,10 @@ export class BadRowError extends Error {
 
 type Level = [number, number];
 
-/** A value as it appears in an error message (JSON.stringify would show NaN as null). */
-function shown(value: unknown): string {
-  return typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value);
-}
-
-function finite(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadRowError(`${where} = ${shown(value)}: expected a finite number`);
-  return value;
-}
-
-function unsignedInt(value: unknown, where: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new BadRowError(`${where} = ${shown(value)}: expected an integer from 0 to ${max}`);
-  }
-  return value;
+/** The value kinds' bounds (src/domain/values.ts, shared with the normalizers); a value outside them fails the row. */
+function checked(kind: ValueKind, value: unknown, where: string): void {
+  const problem = valueProblem(kind, value);
+  if (problem) throw new BadRowError(describeProblem(where, problem));
 }
 
 const bits = Buffer.alloc(8);
@@ -55,30 +46,24 @@ const floatBitsSql = (expr: string): string => `toString(reinterpretAsUInt64(rei
 export function encodeField(kind: ColumnKind, column: string, value: unknown, where: string): Record<string, unknown> {
   switch (kind) {
     case 'string':
-      if (typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string`);
+    case 'uint64':
+    case 'uint32':
+    case 'float64':
+      checked(kind, value, where);
       return { [column]: value };
     case 'nullableString':
-      if (value !== null && value !== undefined && typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string or null`);
-      return { [column]: value ?? null };
-    case 'uint64':
-      return { [column]: unsignedInt(value, where, Number.MAX_SAFE_INTEGER) };
-    case 'uint32':
-      return { [column]: unsignedInt(value, where, 0xffff_ffff) };
-    case 'float64':
-      return { [column]: finite(value, where) };
+    case 'nullableUint64':
     case 'nullableFloat64':
-      return { [column]: value === null || value === undefined ? null : finite(value, where) };
+      checked(kind, value, where);
+      return { [column]: value ?? null };
     case 'hash64':
       if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) {
         throw new BadRowError(`${where} = ${shown(value)}: expected a UInt64 as a decimal string`);
       }
       return { [column]: value }; // ClickHouse parses a quoted number into UInt64 exactly; JSON numbers would not be exact
     case 'levels': {
-      if (!Array.isArray(value)) throw new BadRowError(`${where} = ${shown(value)}: expected an array of [price, amount] pairs`);
-      const levels = value.map((level: unknown, i) => {
-        if (!Array.isArray(level) || level.length !== 2) throw new BadRowError(`${where}[${i}] = ${shown(level)}: expected a [price, amount] pair`);
-        return [finite(level[0], `${where}[${i}][0]`), finite(level[1], `${where}[${i}][1]`)];
-      });
+      checked(kind, value, where);
+      const levels = value as Level[];
       return { [`${column}_price`]: levels.map((l) => l[0]), [`${column}_amount`]: levels.map((l) => l[1]) };
     }
     case 'insertTime':
@@ -104,6 +89,8 @@ export function decodeField(kind: ColumnKind, column: string, raw: Record<string
     case 'uint64':
     case 'insertTime':
       return safeNumber(raw[column], column);
+    case 'nullableUint64':
+      return raw[column] === null || raw[column] === undefined ? null : safeNumber(raw[column], column);
     case 'hash64':
       return String(raw[column]);
     case 'levels': {
@@ -123,6 +110,8 @@ export function physicalColumns(kind: ColumnKind, column: string): PhysicalColum
     case 'uint64':
     case 'hash64':
       return [{ name: column, type: 'UInt64' }];
+    case 'nullableUint64':
+      return [{ name: column, type: 'Nullable(UInt64)' }];
     case 'uint32':
       return [{ name: column, type: 'UInt32' }];
     case 'float64':
@@ -157,9 +146,13 @@ export function checksumText(kind: ColumnKind, value: unknown): string {
     case 'uint64':
     case 'hash64':
       return String(value);
+    case 'nullableUint64':
+      // a value reads as it did when the column was UInt64 (migration 6), so older rows keep their checksums
+      return value === null || value === undefined ? 'n' : String(value);
     case 'float64':
       return floatBits(value as number);
     case 'nullableFloat64':
+      // a value hashes as it did when the column was Float64 (ticker.last before migration 6)
       return value === null || value === undefined ? 'n' : floatBits(value as number);
     case 'levels':
       return (value as Level[]).map(([p, a]) => `${floatBits(p)}:${floatBits(a)}`).join(';');
@@ -178,6 +171,8 @@ export function checksumTextSql(kind: ColumnKind, column: string): string {
     case 'uint64':
     case 'hash64':
       return `toString(${column})`;
+    case 'nullableUint64':
+      return `if(isNull(${column}), 'n', toString(assumeNotNull(${column})))`;
     case 'float64':
       return floatBitsSql(column);
     case 'nullableFloat64':

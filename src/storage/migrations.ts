@@ -1,5 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { BOOKKEEPING_BATCH_ID_VERSION, COLLECTION_GAPS_TABLE, MARKET_TABLES, NULLABLE_LIQUIDATIONS_VERSION, QUARANTINE_TABLE, SCHEMA_TABLES, type TableDef } from './tables';
+import { BOOKKEEPING_BATCH_ID_VERSION, COLLECTION_GAPS_TABLE, MARKET_TABLES, NULLABLE_LAST_AND_FUNDING_TIME_VERSION, NULLABLE_LIQUIDATIONS_VERSION, QUARANTINE_TABLE, SCHEMA_TABLES, type TableDef } from './tables';
 
 /**
  * Versioned schema changes, applied in order once per store and recorded in schema_migrations.
@@ -63,6 +63,19 @@ export const MIGRATIONS: readonly Migration[] = [
         await ctx.addColumn(def, 'batchId');
         await ctx.addColumn(def, 'ingestTime');
       }
+    },
+  },
+  {
+    // "Absent is null, never zero": a ticker without a last trade (an option that has not traded, ccxt #626)
+    // was quarantined with its bid and ask, and a funding rate without a next funding time was stored as 0.
+    // Neither column is in its table's sorting key, so MODIFY COLUMN works on 18.16. Rows already stored keep
+    // their values (funding_time 0 where the exchange did not say) and their checksums: a non-null value hashes
+    // the same in the Nullable column (src/storage/columns.ts).
+    version: NULLABLE_LAST_AND_FUNDING_TIME_VERSION,
+    name: 'ticker.last and funding_rate.funding_time nullable',
+    async up(ctx) {
+      await ctx.modifyColumn(MARKET_TABLES.ticker, 'last');
+      await ctx.modifyColumn(MARKET_TABLES.funding_rate, 'fundingTime');
     },
   },
 ];

@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -6,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load';
 import { freePort } from '../../src/services/process';
-import { assertOneLineError } from '../support/cli';
+import { assertOneLineError, runCli } from '../support/cli';
 
 describe('CLI bad input', () => {
   it('worker --queues names only queues this config has', async () => {
@@ -33,6 +34,36 @@ describe('CLI bad input', () => {
 
   it('a malformed interval', async () => {
     await assertOneLineError(['collect', 'start', '--exchange', 'okx', '--type', 'trades', '--symbols', 'BTC/USDT', '--interval', 'soon'], /--interval 'soon' is not a positive duration/);
+  });
+
+  it('an interval below the 100ms minimum (issue E: --interval 1ms)', async () => {
+    await assertOneLineError(['collect', 'start', '--exchange', 'okx', '--type', 'trades', '--symbols', 'BTC/USDT', '--interval', '1ms'], /--interval '1ms' is shorter than the 100ms minimum/);
+  });
+
+  it('an order book depth the exchange refuses (issue E: --depth 25 on binanceusdm, ccxt #9076), naming the depths it takes', async () => {
+    await assertOneLineError(
+      ['collect', 'start', '--exchange', 'binanceusdm', '--type', 'orderbook', '--symbols', 'BTC/USDT:USDT', '--depth', '25'],
+      /^marketprism: cannot collect on binanceusdm: --depth 25 would be refused on every poll: binanceusdm accepts order book depths 5, 10, 20, 50, 100, 500, 1000 for BTC\/USDT:USDT; pass one of them with --depth$/,
+    );
+    await assertOneLineError(['collect', 'start', '--exchange', 'deribit', '--type', 'orderbook', '--symbols', 'BTC/USD:BTC', '--depth', '25'], /deribit accepts order book depths 1, 5, 10, 20, 50, 100, 1000, 10000/);
+    await assertOneLineError(['collect', 'start', '--exchange', 'okx', '--type', 'all', '--symbols', 'BTC/USDT', '--depth', '401'], /okx accepts order book depths 1 to 400 for BTC\/USDT/);
+  });
+
+  it('a ratio period the exchange refuses (issue E: --period 7m), naming the periods it takes', async () => {
+    await assertOneLineError(
+      ['collect', 'start', '--exchange', 'binanceusdm', '--type', 'lsr_all_account', '--symbols', 'BTC/USDT:USDT', '--period', '7m'],
+      /^marketprism: cannot collect on binanceusdm: --period 7m would be refused on every poll: binanceusdm accepts long\/short ratio periods 5m, 15m, 30m, 1h, 2h, 4h, 6h, 12h, 1d; pass one of them with --period$/,
+    );
+    await assertOneLineError(['collect', 'start', '--exchange', 'bybit', '--type', 'lsr_all_account', '--symbols', 'BTC/USDT:USDT', '--period', '2h'], /bybit accepts long\/short ratio periods 5m, 15m, 30m, 1h, 4h, 1d/);
+  });
+
+  it('collect start --help lists what each exchange accepts', async () => {
+    const help = await runCli(['collect', 'start', '--help']);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /binanceusdm: depth 5, 10, 20, 50, 100, 500, 1000; period 5m,15m,30m,1h,2h,4h,6h,12h,1d/);
+    assert.match(help.stdout, /deribit: depth 1, 5, 10, 20, 50, 100, 1000, 10000/);
+    assert.match(help.stdout, /bybit: depth 1 to 200 \(spot\) \/ 1 to 500 \(derivatives\)/);
+    assert.match(help.stdout, /--interval <duration>\s+polling interval, at least 100ms/);
   });
 
   it('an unknown command', async () => {
