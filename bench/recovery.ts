@@ -10,7 +10,8 @@
  * random points of the collectors' cycles, so they end at different points of the backoff schedule.
  * Exchange trials (okx collectors) and store trials (replica-2, binanceusdm collectors writing) run side by side.
  * Default policies, a real Temporal server, three ClickHouse stores and the simulator.
- *   BENCH_RECOVERY_LENGTHS=2,15,60,300  BENCH_RECOVERY_TRIALS=3  BENCH_RECOVERY_RANDOM=4  BENCH_RECOVERY_KINDS=exchange,store
+ *   BENCH_RECOVERY_LENGTHS=2,15,60,300  BENCH_RECOVERY_TRIALS=3  BENCH_RECOVERY_LONG_TRIALS=2  BENCH_RECOVERY_RANDOM=4
+ *   BENCH_RECOVERY_KINDS=exchange,store
  */
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Config } from '../src/config/schema';
@@ -27,14 +28,16 @@ import { percentile, withStack } from './stack';
 const LENGTHS_S = (process.env.BENCH_RECOVERY_LENGTHS ?? '2,15,60,300').split(',').map(Number);
 const TRIALS = Number(process.env.BENCH_RECOVERY_TRIALS ?? 3);
 const RANDOM = Number(process.env.BENCH_RECOVERY_RANDOM ?? 4);
+/** trials of outages of 5 min or more (each one is that long) */
+const LONG_TRIALS = Number(process.env.BENCH_RECOVERY_LONG_TRIALS ?? 2);
 const KINDS = (process.env.BENCH_RECOVERY_KINDS ?? 'exchange,store').split(',');
 const SYMBOLS = ['BTC/USDT:USDT', 'ETH/USDT:USDT', 'BTC/USDT', 'ETH/USDT'];
 /** a trial whose recovery takes longer than this is recorded as this long (and the bench goes on) */
 const GIVE_UP_MS = 120_000;
 
-/** Outage lengths in ms: each fixed length TRIALS times (5-min ones at most twice), plus RANDOM lengths in [2 s, 90 s]. */
+/** Outage lengths in ms: each fixed length TRIALS times (5-min ones LONG_TRIALS times), plus RANDOM lengths in [2 s, 90 s]. */
 function plan(): number[] {
-  const fixed = LENGTHS_S.flatMap((s) => Array.from({ length: s >= 300 ? Math.min(TRIALS, 2) : TRIALS }, () => s * 1000));
+  const fixed = LENGTHS_S.flatMap((s) => Array.from({ length: s >= 300 ? LONG_TRIALS : TRIALS }, () => s * 1000));
   const random = Array.from({ length: RANDOM }, () => 2_000 + Math.round(Math.random() * 88_000));
   return [...fixed, ...random];
 }
