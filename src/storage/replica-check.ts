@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import { BATCH_TABLES, type BatchTable } from '../domain/batch';
-import { storeClient } from './client';
+import { storeClient, storePing } from './client';
 import { ledgerDigest, tableDigest, totalDigest, type DayDigest, type Digest } from './consistency';
 import { ledgerBatches, missingFrom, type BatchRef } from './ledger-diff';
 import { rowDifferences, type RowDifference } from './row-differences';
@@ -94,7 +94,7 @@ export interface ReplicaCheck {
 
 /** Pings every configured store; returns those that answer and, once each, those that do not. */
 export async function reachableStores(config: Config): Promise<{ reachable: Config['stores']; unreachable: UnreachableStore[] }> {
-  const pings = await Promise.all(config.stores.map(async (store) => ({ store, ping: await storeClient(store).ping() })));
+  const pings = await Promise.all(config.stores.map(async (store) => ({ store, ping: await storePing(store) })));
   return {
     reachable: pings.filter((p) => p.ping.success).map((p) => p.store),
     unreachable: pings.filter((p) => !p.ping.success).map((p) => ({ store: p.store.id, error: errorText(p.ping.success ? undefined : p.ping.error) })),

@@ -23,6 +23,8 @@ export interface HealthProber {
 export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistry, probes: HealthProbes, log: Logger = defaultLogger): HealthProber {
   const timers = new Map<string, NodeJS.Timeout>();
   const intervalMs = breakers.policy.healthProbeIntervalMs;
+  /** after this long a probe counts as failed and the next one may go (measured: a ping hung 30 s, issue #13) */
+  const probeTimeoutMs = Math.max(2 * intervalMs, 2_000);
 
   const stopLoop = (key: string): void => {
     clearInterval(timers.get(key));
@@ -40,6 +42,9 @@ export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistr
         return;
       }
       inFlight = true;
+      // a probe that hangs (a request accepted by a server still starting) must not stop the next ones
+      const timer = setTimeout(() => (inFlight = false), probeTimeoutMs);
+      timer.unref();
       probe(id)
         .then((result) => {
           if (result === false) return;
@@ -50,6 +55,7 @@ export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistr
         })
         .catch((err: unknown) => log.debug({ dependency: key, err: String(err) }, 'health probe failed'))
         .finally(() => {
+          clearTimeout(timer);
           inFlight = false;
         });
     }, intervalMs);
