@@ -1,3 +1,4 @@
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
 import { KNOWN_EXCHANGES } from '../domain/data-types';
@@ -5,6 +6,7 @@ import { FETCH_OPTION_DEFAULTS, MIN_COLLECT_INTERVAL_MS } from '../domain/fetch'
 import { describeVenueOptions } from '../exchange/collector-options';
 import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
+import { CollectorLookupError, findCollector, type CollectorExecution } from '../client/collector-lookup';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
 
@@ -80,21 +82,30 @@ export function registerCollect(program: Command): void {
     });
   collect
     .command('stop [workflowId]')
-    .description('stop one collector by workflow id, or --all')
+    .description('stop one collector by workflow id, or --all (the write in flight finishes first)')
     .option('--all', 'stop every running collector')
     .option('--json', 'print JSON')
     .action(async (workflowId: string | undefined, _o: GlobalOptions & { all?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { all?: boolean }>();
       if (!workflowId && !opts.all) throw new UsageError('name a collector workflow id (see `marketprism collect list`) or pass --all');
       const client = await temporalClient(configFrom(opts));
-      const ids = opts.all ? (await listCollectors(client)).map((c) => c.workflowId) : [workflowId as string];
-      // side by side: each may wait for its write in flight
-      const outcomes = await Promise.all(ids.map((id) => stopCollector(client, id)));
-      await client.connection.close();
-      const terminated = ids.filter((_, i) => outcomes[i] === 'terminated');
-      output(opts, { stopped: ids, terminated }, () =>
-        ids.length ? ids.map((id, i) => (outcomes[i] === 'terminated' ? `terminated: ${id} (it did not end within ${STOP_GRACE_MS / 1000}s of being stopped: no worker running, or a write waiting for stores; \`marketprism replicas check\` shows whether a store needs repair)` : `stopped: ${id}`)).join('\n') : 'no collector was running',
-      );
+      try {
+        const ids = opts.all ? (await listCollectors(client)).map((c) => c.workflowId) : [workflowId as string];
+        const found = await Promise.all(ids.map((id) => lookup(client, id)));
+        const already = found.filter((c) => !c.running);
+        // side by side: each may wait for its write in flight
+        const running = found.filter((c) => c.running).map((c) => c.workflowId);
+        const outcomes = await Promise.all(running.map((id) => stopCollector(client, id)));
+        const terminated = running.filter((_, i) => outcomes[i] === 'terminated');
+        output(opts, { stopped: running, terminated, alreadyStopped: already.map((c) => c.workflowId) }, () =>
+          [
+            ...already.map((c) => `already stopped: ${c.workflowId} (${c.status.toLowerCase()}${c.closeTime ? ` at ${new Date(c.closeTime).toISOString()}` : ''})`),
+            ...running.map((id, i) => (outcomes[i] === 'terminated' ? `terminated: ${id} (it did not end within ${STOP_GRACE_MS / 1000}s of being stopped: no worker running, or a write waiting for stores; \`marketprism replicas check\` shows whether a store needs repair)` : `stopped: ${id}`)),
+          ].join('\n') || 'no collector was running',
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
   collect
     .command('list')
@@ -114,20 +125,45 @@ export function registerCollect(program: Command): void {
     });
   collect
     .command('status <workflowId>')
-    .description('what one collector is doing: last success, lag, rows written, errors')
+    .description('what one collector is doing: last success, lag, rows written, errors; a stopped one shows its final state')
     .option('--json', 'print JSON')
     .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const client = await temporalClient(configFrom(opts));
-      const status = await collectorStatus(client, workflowId).finally(() => client.connection.close());
-      output(opts, status, () =>
-        [
-          `${workflowId}${status.paused ? ' (paused)' : ''}`,
-          `  symbols: ${status.symbols.join(', ')}  every ${status.intervalMs} ms`,
-          `  rows written: ${status.rowsWritten} in ${status.batchesWritten} batches, quarantined: ${status.rejectedItems}, gaps: ${status.gapsFound}`,
-          `  last success: ${status.lastSuccessTime ? new Date(status.lastSuccessTime).toISOString() : 'never'}  lag: ${status.lagMs ?? '-'} ms  newest data: ${status.dataLagMs ?? '-'} ms old  run: ${status.runs}`,
-          `  consecutive errors: ${status.consecutiveErrors}${status.lastError ? `  last: ${status.lastError}` : ''}`,
-        ].join('\n'),
-      );
+      try {
+        const found = await lookup(client, workflowId);
+        // a stopped collector answers from its history when a worker serves its queue; its lag no longer grows
+        const status = await collectorStatus(client, workflowId).catch((err: unknown) => {
+          if (found.running) throw err;
+          return undefined;
+        });
+        const ended = found.running ? undefined : `${found.status.toLowerCase()}${found.closeTime ? ` at ${new Date(found.closeTime).toISOString()}` : ''}`;
+        const view = status && ended ? { ...status, lagMs: null, dataLagMs: null } : status;
+        output(opts, { ...view, workflowId, state: found.running ? (view?.paused ? 'paused' : 'running') : 'stopped', executionStatus: found.status }, () =>
+          [
+            `${workflowId}${ended ? ` (stopped: ${ended})` : view?.paused ? ' (paused)' : ''}`,
+            ...(view
+              ? [
+                  `  symbols: ${view.symbols.join(', ')}  every ${view.intervalMs} ms`,
+                  `  rows written: ${view.rowsWritten} in ${view.batchesWritten} batches, quarantined: ${view.rejectedItems}, gaps: ${view.gapsFound}`,
+                  `  last success: ${view.lastSuccessTime ? new Date(view.lastSuccessTime).toISOString() : 'never'}${ended ? '' : `  lag: ${view.lagMs ?? '-'} ms  newest data: ${view.dataLagMs ?? '-'} ms old`}  run: ${view.runs}`,
+                  `  consecutive errors: ${view.consecutiveErrors}${view.lastError ? `  last: ${view.lastError}` : ''}`,
+                ]
+              : ['  final state unavailable: no worker serves its queue to answer from its history (start one with `marketprism worker`)']),
+          ].join('\n'),
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
+}
+
+/** The collector an operator named, or a one-line usage error (exit 2) when the id names none. */
+async function lookup(client: Client, workflowId: string): Promise<CollectorExecution> {
+  try {
+    return await findCollector(client, workflowId);
+  } catch (err) {
+    if (err instanceof CollectorLookupError) throw new UsageError(err.message);
+    throw err;
+  }
 }

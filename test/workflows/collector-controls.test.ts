@@ -109,6 +109,38 @@ describe('collector controls', () => {
     assert.ok(started.every((s) => stopped.stopped.includes(s.workflowId)));
     assert.deepEqual(stopped.terminated, [], 'each ended by itself after its write in flight');
     for (const s of started) assert.equal((await h.client.workflow.getHandle(s.workflowId).describe()).status.name, 'CANCELLED');
+
+    // a second stop says so; the status of a stopped collector is its final state, with no growing lag
+    const again = await runCli(['collect', 'stop', fundingId]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout.trim(), new RegExp(`^already stopped: ${fundingId.replace(/[/]/g, '\\/')} \\(cancelled at \\d{4}-`));
+    const final = await runCliJson<{ state: string; executionStatus: string; rowsWritten: number; lagMs: number | null }>(['collect', 'status', fundingId]);
+    assert.deepEqual([final.state, final.executionStatus, final.lagMs], ['stopped', 'CANCELLED', null]);
+    assert.ok(final.rowsWritten > 0, 'the final counters, from its history');
+    assert.match((await runCli(['collect', 'status', fundingId])).stdout, /\(stopped: cancelled at /);
+  });
+
+  it('collector commands name an unknown id or a workflow that is not a collector in one line (exit 2)', async () => {
+    for (const [args, pattern] of [
+      [['collect', 'stop', 'collect/okx/trades/NOPE'], /^marketprism: no collector has the id 'collect\/okx\/trades\/NOPE'; `marketprism collect list --all` lists them$/],
+      [['collect', 'status', 'collect/okx/trades/NOPE'], /^marketprism: no collector has the id 'collect\/okx\/trades\/NOPE'/],
+    ] as const) {
+      const r = await runCli([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr.trim(), pattern);
+    }
+    // a workflow of another kind: a write of one batch, by its own workflow
+    const other = await h.client.workflow.start('RedundantWriteWorkflow', {
+      workflowId: `write/not-a-collector-${Date.now()}`,
+      taskQueue: 'storage',
+      args: [{ batch: { batchId: 'trades-not-a-collector', table: 'trades', rows: [] }, stores: [], quorum: 0 }],
+    });
+    await other.result().catch(() => undefined);
+    for (const verb of ['stop', 'status']) {
+      const r = await runCli(['collect', verb, other.workflowId]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr.trim(), /is a RedundantWriteWorkflow, not a collector; collector ids start with collect\//);
+    }
   });
 
   it('terminates a stopped collector that does not end within the grace (here: no worker serves its queue)', async () => {
