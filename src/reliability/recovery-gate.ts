@@ -131,6 +131,11 @@ export class GateRegistry {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
   }
+
+  /** Every gate of this process and how long it still holds its callers (0: open), ms. */
+  snapshot(): Array<{ dependency: string; remainingMs: number }> {
+    return [...this.gates].map(([dependency, gate]) => ({ dependency, remainingMs: gate.remainingMs() }));
+  }
 }
 
 /**
