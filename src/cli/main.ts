@@ -58,5 +58,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const usage = err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError');
   process.stderr.write(`marketprism: ${firstLine(err)}\n`);
-  process.exitCode = usage ? 2 : 1;
+  // exit now: a Temporal runtime or half-started worker would otherwise keep the process (and its signal
+  // handlers) alive after the failure
+  process.exit(usage ? 2 : 1);
 });

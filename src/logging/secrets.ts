@@ -43,9 +43,11 @@ export function secretValues(env: NodeJS.ProcessEnv = process.env): string[] {
 /** A function replacing every given secret value in a line with REDACTED. */
 export function secretScrubber(values: readonly string[]): (line: string) => string {
   if (values.length === 0) return (line) => line;
+  // longest first: a secret that contains another is replaced whole
+  const ordered = [...values].sort((a, b) => b.length - a.length);
   return (line) => {
     let out = line;
-    for (const v of values) if (out.includes(v)) out = out.split(v).join(REDACTED);
+    for (const v of ordered) if (out.includes(v)) out = out.split(v).join(REDACTED);
     return out;
   };
 }

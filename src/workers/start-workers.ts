@@ -60,46 +60,56 @@ function metricsPortOf(config: Config, options: WorkerOptions): number | undefin
  */
 export async function startWorkers(config: Config, options: WorkerOptions): Promise<RunningWorkers> {
   const runtime = await installRuntime();
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
   const { activities, close, pool, alerts } = createActivities(config);
   const reliability = workerReliability(config, pool, alerts);
   // the repair workflows run on the storage queue: the workers serving it report their backlog
   const backlog = options.queues.includes(STORAGE_QUEUE) ? new RepairBacklog(config, logger) : undefined;
   const metrics = new WorkerMetrics(reliability, backlog);
   const summaries = new CollectorSummaries(parseDuration(config.logSummaryInterval), logger);
-  const bundle = options.activitiesOnly ? undefined : await workflowBundle();
-  const workers = await Promise.all(
-    options.queues.map((taskQueue) => {
-      const exchange = exchangeOfQueue(taskQueue);
-      return Worker.create({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue,
-        ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
-        activities,
-        workflowBundle: bundle,
-        dataConverter,
-        // the metrics interceptor is outermost: it sees each attempt's classified outcome
-        interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
-        // Temporal enforces this across every worker polling the exchange's queue: adding workers never
-        // multiplies the request rate an exchange sees.
-        maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
-        shutdownGraceTime: '10s',
-      });
-    }),
-  );
-  const health = () => workerHealth(workers.map((worker, i) => ({ taskQueue: options.queues[i], activitiesOnly: !!options.activitiesOnly, worker })));
+  const workers: Worker[] = [];
+  // unhealthy (503) until every worker exists and polls
+  const health = () =>
+    workers.length < options.queues.length
+      ? { healthy: false, workers: [] }
+      : workerHealth(workers.map((worker, i) => ({ taskQueue: options.queues[i], activitiesOnly: !!options.activitiesOnly, worker })));
   const port = metricsPortOf(config, options);
   let server: MetricsServer | undefined;
-  if (port !== undefined) {
-    try {
-      server = await serveMetrics({ marketprism: () => metrics.render(), sdkMetricsUrl: runtime.sdkMetricsUrl, health }, config.metrics.host, port, logger);
-    } catch (err) {
-      await connection.close();
-      await close();
-      throw err;
-    }
+  let connection: NativeConnection | undefined;
+  try {
+    // first, so that a port in use fails the start before anything polls
+    if (port !== undefined) server = await serveMetrics({ marketprism: () => metrics.render(), sdkMetricsUrl: runtime.sdkMetricsUrl, health }, config.metrics.host, port, logger);
+    const native = await NativeConnection.connect({ address: config.temporal.address });
+    connection = native;
+    const bundle = options.activitiesOnly ? undefined : await workflowBundle();
+    const created = await Promise.all(
+      options.queues.map((taskQueue) => {
+        const exchange = exchangeOfQueue(taskQueue);
+        return Worker.create({
+          connection: native,
+          namespace: config.temporal.namespace,
+          taskQueue,
+          ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
+          activities,
+          workflowBundle: bundle,
+          dataConverter,
+          // the metrics interceptor is outermost: it sees each attempt's classified outcome
+          interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
+          // Temporal enforces this across every worker polling the exchange's queue: adding workers never
+          // multiplies the request rate an exchange sees.
+          maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
+          shutdownGraceTime: '10s',
+        });
+      }),
+    );
+    workers.push(...created);
+  } catch (err) {
+    reliability.interceptor.stop();
+    await server?.close();
+    await close();
+    await connection?.close().catch(() => undefined);
+    throw err;
   }
+  const conn = connection as NativeConnection;
   summaries.start();
   logger.info(
     { queues: options.queues, activitiesOnly: !!options.activitiesOnly, metrics: server ? `http://${config.metrics.host}:${server.port}/metrics` : 'off' },
@@ -112,7 +122,7 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
     await server?.close();
     await backlog?.close();
     await close();
-    await connection.close();
+    await conn.close();
   });
   return {
     reliability,
