@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Register> = {
   status: () => require('./status').registerStatus,
   alerts: () => require('./alerts').registerAlerts,
   replicas: () => require('./replicas').registerReplicas,
+  migrate: () => require('./migrate').registerMigrate,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -136,6 +136,9 @@ describe('a worker process: metrics, health and logs', () => {
     // the Temporal SDK's own metrics, served on the same endpoint
     assert.ok((sample(text, 'temporal_activity_execution_latency_seconds_count', { activity_type: 'fetchTrades' }) ?? 0) > 0, 'SDK activity latency');
     assert.ok(sample(text, 'temporal_worker_task_slots_available', { task_queue: STORAGE_QUEUE }) !== undefined, 'SDK slot gauge');
+    // the names deploy/grafana/dashboards/marketprism.json queries
+    assert.ok((sample(text, 'temporal_activity_schedule_to_start_latency_seconds_count', { task_queue: collectQueue('okx') }) ?? 0) > 0, 'SDK schedule-to-start latency');
+    assert.ok((sample(text, 'process_resident_memory_bytes') ?? 0) > 0);
   });
 
   it('logs JSON lines through pino: core lines, summaries, failures with class and context, no secrets', async () => {
