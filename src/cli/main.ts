@@ -18,6 +18,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Register }> = {
   status: { summary: 'services, task queues, collectors and open alerts at a glance', load: () => require('./status').registerStatus },
   alerts: { summary: 'open alerts from every reachable store', load: () => require('./alerts').registerAlerts },
   replicas: { summary: 'compare the stores and repair what one missed: check | repair | status', load: () => require('./replicas').registerReplicas },
+  migrate: { summary: 'apply the schema migrations to every store', load: () => require('./migrate').registerMigrate },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -59,5 +60,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const usage = err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError');
   process.stderr.write(`marketprism: ${firstLine(err)}\n`);
-  process.exitCode = usage ? 2 : 1;
+  // exit now: a Temporal runtime or half-started worker would otherwise keep the process (and its signal
+  // handlers) alive after the failure
+  process.exit(usage ? 2 : 1);
 });

@@ -31,9 +31,10 @@ export function registerWorker(program: Command): void {
     .description('run a worker process polling task queues until SIGTERM/SIGINT (stateless: run as many as you like)')
     .option('--queues <queues>', 'comma-separated task queues (default: every configured exchange, storage)')
     .option('--activities-only', 'poll activities only (no workflow code): a cheap way to add capacity')
-    .option('--metrics-port <port>', 'serve Prometheus metrics (breakers, rate limits) on 127.0.0.1:<port>')
+    .option('--metrics-port <port>', 'serve Prometheus /metrics and /health on this port (default: metrics.port in the config, 9464; 0: a free port)')
+    .option('--no-metrics', 'serve no metrics or health endpoint')
     .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { queues?: string; activitiesOnly?: boolean; metricsPort?: string }>();
+      const opts = cmd.optsWithGlobals<GlobalOptions & { queues?: string; activitiesOnly?: boolean; metricsPort?: string; metrics: boolean }>();
       const config = configFrom(opts);
       const queues = opts.queues ? parseQueues(opts.queues, config) : defaultQueues(Object.keys(config.exchanges));
       const { startWorkers } = await import('../workers/start-workers'); // the Temporal worker loads in seconds: only when it runs
@@ -41,7 +42,7 @@ export function registerWorker(program: Command): void {
       if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
         throw new UsageError(`--metrics-port '${opts.metricsPort}' is not a port number (0-65535)`);
       }
-      const running = await startWorkers(config, { queues, activitiesOnly: opts.activitiesOnly, metricsPort });
+      const running = await startWorkers(config, { queues, activitiesOnly: opts.activitiesOnly, metricsPort: opts.metrics ? metricsPort : false });
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down: finishing in-flight tasks');
         void running.shutdown();

@@ -38,6 +38,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
     }
   }
   if (env.MARKETPRISM_LOG_LEVEL) raw.logLevel = env.MARKETPRISM_LOG_LEVEL;
+  if (env.MARKETPRISM_LOG_FORMAT) raw.logFormat = env.MARKETPRISM_LOG_FORMAT;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {

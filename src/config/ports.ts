@@ -6,6 +6,8 @@
 export const DEFAULT_PORTS = {
   temporalUi: 8233,
   simulator: 8790,
+  /** a worker's /metrics and /health (9464: the port OpenTelemetry's Prometheus exporter uses by default) */
+  metrics: 9464,
 } as const;
 
 export const LOOPBACK = '127.0.0.1';

@@ -3,7 +3,7 @@ import { DATA_TYPES } from '../domain/data-types';
 import { MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
 import { reliabilityOverridesSchema } from './reliability-overrides';
 import { DURATION_PATTERN, parseDuration } from './duration';
-import { DEFAULT_PORTS } from './ports';
+import { DEFAULT_PORTS, LOOPBACK } from './ports';
 
 /** Re-exported: callers import duration parsing from here. */
 export { DURATION_PATTERN, parseDuration };
@@ -45,6 +45,20 @@ export const collectorSchema = z.strictObject({
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('.marketprism'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** auto: pretty on a terminal, JSON lines otherwise; json; pretty (docs/operations.md) */
+  logFormat: z.enum(['auto', 'json', 'pretty']).default('auto'),
+  /** how often a worker logs one summary line per collector it served (rows, lag) */
+  logSummaryInterval: duration.default('60s'),
+  /** every worker serves Prometheus metrics and a health check here (docs/operations.md) */
+  metrics: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** 127.0.0.1 for this machine only; 0.0.0.0 where a scraper runs elsewhere (containers) */
+      host: z.string().regex(/^[0-9a-zA-Z.:-]+$/, 'an address to listen on, like 127.0.0.1 or 0.0.0.0').default(LOOPBACK),
+      /** 0: a free port (logged at start) */
+      port: z.number().int().min(0).max(65535).default(DEFAULT_PORTS.metrics),
+    })
+    .default({ enabled: true, host: LOOPBACK, port: DEFAULT_PORTS.metrics }),
   temporal: z.strictObject({
     address: z.string().regex(/^[^\s:]+:\d+$/, 'host:port like 127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),

@@ -123,6 +123,11 @@ export class GateRegistry {
   onChange(listener: GateListener): () => void {
     return this.listeners.add(listener);
   }
+
+  /** Every gate of this process and how long it still holds its callers (0: open), ms. */
+  snapshot(): Array<{ dependency: string; remainingMs: number }> {
+    return [...this.gates].map(([dependency, gate]) => ({ dependency, remainingMs: gate.remainingMs() }));
+  }
 }
 
 /**

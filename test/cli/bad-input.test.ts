@@ -85,6 +85,20 @@ describe('CLI bad input', () => {
     await assertOneLineError(['--config', file, 'status'], /stores = \[\]: expected .*at least 1|stores.*too small/i);
   });
 
+  it('a metrics port that is not a number', async () => {
+    await assertOneLineError(['worker', '--metrics-port', 'lots'], /--metrics-port 'lots' is not a port number \(0-65535\)/);
+  });
+
+  it('a metrics port another program holds: the worker does not start', async () => {
+    const port = await freePort();
+    const blocker = net.createServer().listen(port, '127.0.0.1');
+    try {
+      await assertOneLineError(['worker', '--queues', 'storage', '--activities-only', '--metrics-port', String(port)], new RegExp(`metrics port 127\\.0\\.0\\.1:${port} is in use; pick another with --metrics-port or metrics\\.port`), 1);
+    } finally {
+      blocker.close();
+    }
+  });
+
   describe('services up', () => {
     let blocker: net.Server;
     let blockedPort: number;

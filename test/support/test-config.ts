@@ -26,6 +26,8 @@ export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), '
     simulator: { enabled: true, port: ports.sim, seed: 7, tradesPerSecond: 20 },
     exchanges: simulatorExchangeConfigs(`http://127.0.0.1:${ports.sim}`),
     collectors: [],
+    // every worker serves metrics; on a free port, so several can run at once
+    metrics: { port: 0 },
     ...extra,
   };
   const file = path.join(dir, 'marketprism.yaml');

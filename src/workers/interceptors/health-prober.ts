@@ -53,7 +53,7 @@ export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistr
           breaker.closeOnHealth(reason);
           gate.release(reason);
         })
-        .catch((err: unknown) => log.debug({ dependency: key, err: String(err) }, 'health probe failed'))
+        .catch((err: unknown) => log.debug({ dependency: key, err }, 'health probe failed'))
         .finally(() => {
           clearTimeout(timer);
           inFlight = false;
