@@ -7,6 +7,7 @@ import { describeVenueOptions } from '../exchange/collector-options';
 import { collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
 import { CollectorLookupError, findCollector, type CollectorExecution } from '../client/collector-lookup';
+import { pauseSignal, resumeSignal, updateSignal, type CollectorStatus, type CollectorUpdate } from '../workflows/collector-api';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
 
@@ -109,20 +110,43 @@ export function registerCollect(program: Command): void {
     });
   collect
     .command('list')
-    .description('running collectors')
-    .option('--all', 'include stopped and failed ones')
+    .description('collectors: state (running, paused, failing, stopped), first start, lag, rows written, last error')
+    .option('--all', 'include stopped and failed ones (each collector once)')
     .option('--json', 'print JSON')
     .action(async (_o: GlobalOptions & { all?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { all?: boolean }>();
       const client = await temporalClient(configFrom(opts));
-      const list = await listCollectors(client, opts.all);
-      await client.connection.close();
-      output(opts, list, () =>
-        list.length
-          ? table([['WORKFLOW ID', 'STATUS', 'STARTED'], ...list.map((c) => [c.workflowId, c.status, c.startTime])])
-          : 'no collectors running; start one with `marketprism collect start`',
-      );
+      try {
+        const list = await listCollectors(client, opts.all);
+        // running ones answer their status query; a collector whose worker is gone is shown without it
+        const statuses = await Promise.all(list.map((c) => (c.status === 'RUNNING' ? withTimeout(collectorStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
+        const rows = list.map((c, i) => ({ ...c, ...collectorSummary(c.status, statuses[i]) }));
+        output(opts, rows, () =>
+          rows.length
+            ? table([
+                ['WORKFLOW ID', 'STATE', 'FIRST START', 'LAG', 'ROWS', 'LAST ERROR'],
+                ...rows.map((r) => [r.workflowId, r.state, r.firstStart ?? r.startTime, r.lagMs === null ? '-' : `${(r.lagMs / 1000).toFixed(1)}s`, r.rowsWritten === null ? '-' : String(r.rowsWritten), r.lastError ?? '']),
+              ])
+            : 'no collectors running; start one with `marketprism collect start`',
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
+  collect
+    .command('pause <workflowId>')
+    .description('pause a collector: it stops fetching until resumed (its cursors wait; nothing is lost)')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => signalCollector(cmd, workflowId, 'pause'));
+  collect
+    .command('resume <workflowId>')
+    .description('resume a paused collector: it fetches at once from where it stopped')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => signalCollector(cmd, workflowId, 'resume'));
+  collect
+    .command('update <workflowId>')
+    .description('change a running collector\'s symbols and/or interval (options such as --depth make another collector: start it)')
+    .option('--interval <duration>', `new polling interval, at least ${MIN_COLLECT_INTERVAL_MS}ms`)
+    .option('--symbols <symbols>', 'new comma-separated ccxt unified symbols (checked against the exchange)')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => signalCollector(cmd, workflowId, 'update'));
   collect
     .command('status <workflowId>')
     .description('what one collector is doing: last success, lag, rows written, errors; a stopped one shows its final state')
@@ -165,5 +189,54 @@ async function lookup(client: Client, workflowId: string): Promise<CollectorExec
   } catch (err) {
     if (err instanceof CollectorLookupError) throw new UsageError(err.message);
     throw err;
+  }
+}
+
+/** A running collector's status query may not answer (no worker): lists show it without its figures. */
+const LIST_QUERY_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** What `collect list` shows of one collector beside its id. */
+export function collectorSummary(executionStatus: string, status: CollectorStatus | undefined): { state: string; firstStart: string | null; lagMs: number | null; rowsWritten: number | null; lastError: string | null } {
+  const state = executionStatus !== 'RUNNING' ? 'stopped' : !status ? 'running (no answer)' : status.paused ? 'paused' : status.consecutiveErrors > 0 ? 'failing' : 'running';
+  return {
+    state,
+    firstStart: status?.firstStartTime ? new Date(status.firstStartTime).toISOString() : null,
+    lagMs: status?.lagMs ?? null,
+    rowsWritten: status?.rowsWritten ?? null,
+    lastError: status?.lastError ?? null,
+  };
+}
+
+/** pause | resume | update: the signal to a running collector, after checking what the operator asked. */
+async function signalCollector(cmd: Command, workflowId: string, what: 'pause' | 'resume' | 'update'): Promise<void> {
+  const opts = cmd.optsWithGlobals<GlobalOptions & { interval?: string; symbols?: string }>();
+  const config = configFrom(opts);
+  const client = await temporalClient(config);
+  try {
+    const found = await lookup(client, workflowId);
+    if (!found.running) throw new UsageError(`collector ${workflowId} is stopped (${found.status.toLowerCase()}); start it again with \`marketprism collect start\``);
+    const handle = client.workflow.getHandle(workflowId);
+    if (what === 'pause') await handle.signal(pauseSignal);
+    else if (what === 'resume') await handle.signal(resumeSignal);
+    else {
+      if (opts.interval === undefined && opts.symbols === undefined) throw new UsageError('collect update: give --interval and/or --symbols');
+      const update: CollectorUpdate = {};
+      if (opts.interval !== undefined) update.intervalMs = intervalMs(opts.interval);
+      if (opts.symbols !== undefined) {
+        const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
+        const current = await collectorStatus(client, workflowId);
+        await validateCollector(config, current.exchange, [current.dataType], symbols, {});
+        update.symbols = symbols;
+      }
+      await handle.signal(updateSignal, update);
+    }
+    process.stdout.write(`${what === 'update' ? 'updated' : `${what}d`}: ${workflowId}\n`);
+  } finally {
+    await client.connection.close();
   }
 }

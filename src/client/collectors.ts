@@ -94,20 +94,26 @@ export interface CollectorListing {
   startTime: string;
 }
 
+/**
+ * Collectors from Temporal's visibility; with includeClosed, stopped ones too. Each collector once, as its latest
+ * run (continue-as-new leaves a closed run behind for every fresh history).
+ */
 export async function listCollectors(client: Client, includeClosed = false): Promise<CollectorListing[]> {
   const query = `WorkflowType = 'CollectorWorkflow'${includeClosed ? '' : ` AND ExecutionStatus = 'Running'`}`;
-  const out: CollectorListing[] = [];
+  const latest = new Map<string, CollectorListing>();
   for await (const wf of client.workflow.list({ query })) {
-    out.push({
+    const listing: CollectorListing = {
       workflowId: wf.workflowId,
       status: wf.status.name,
       exchange: wf.typedSearchAttributes.get(EXCHANGE),
       dataType: wf.typedSearchAttributes.get(DATA_TYPE),
       symbols: wf.typedSearchAttributes.get(SYMBOLS),
       startTime: wf.startTime.toISOString(),
-    });
+    };
+    const known = latest.get(wf.workflowId);
+    if (!known || known.startTime < listing.startTime) latest.set(wf.workflowId, listing);
   }
-  return out;
+  return [...latest.values()];
 }
 
 /**

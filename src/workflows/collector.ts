@@ -88,6 +88,7 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
       dataType: input.dataType,
       symbols,
       intervalMs,
+      firstStartTime: workflowInfo().startTime.getTime(),
       lagMs: state.lastSuccessTime === null ? null : Date.now() - state.lastSuccessTime,
       dataLagMs: newest === null ? null : Date.now() - newest,
     };

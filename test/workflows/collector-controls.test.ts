@@ -120,6 +120,41 @@ describe('collector controls', () => {
     assert.match((await runCli(['collect', 'status', fundingId])).stdout, /\(stopped: cancelled at /);
   });
 
+  it('collect pause, update and resume from the CLI; collect list shows state, first start, lag, rows and errors', async () => {
+    const id = await h.collectors.start({ exchange: 'okx', dataType: 'funding_rate', symbols: [BTC], intervalMs: 500 });
+    await h.collectors.waitFor(id, 'rows', (s) => s.rowsWritten > 0);
+    type Row = { workflowId: string; state: string; firstStart: string | null; lagMs: number | null; rowsWritten: number | null };
+    const listed = async (): Promise<Row | undefined> => (await runCliJson<Row[]>(['collect', 'list'])).find((r) => r.workflowId === id);
+
+    assert.equal((await runCli(['collect', 'pause', id])).stdout.trim(), `paused: ${id}`);
+    await h.collectors.waitFor(id, 'paused', (s) => s.paused);
+    const paused = await listed();
+    assert.equal(paused?.state, 'paused');
+    assert.ok(paused?.firstStart && Date.parse(paused.firstStart) <= Date.now(), 'first start shown');
+    assert.ok((paused?.rowsWritten ?? 0) > 0);
+
+    const bad = await runCli(['collect', 'update', id, '--symbols', 'NOPE/USDT:USDT']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr.trim(), /^marketprism: okx does not list symbol 'NOPE\/USDT:USDT'/);
+    assert.equal((await runCli(['collect', 'update', id])).code, 2, 'nothing to update');
+    assert.equal((await runCli(['collect', 'update', id, '--interval', '700ms', '--symbols', `${BTC},${ETH}`])).stdout.trim(), `updated: ${id}`);
+    const updated = await h.collectors.waitFor(id, 'updated', (s) => s.intervalMs === 700 && s.symbols.length === 2);
+    assert.deepEqual(updated.symbols, [BTC, ETH]);
+
+    assert.equal((await runCli(['collect', 'resume', id])).stdout.trim(), `resumed: ${id}`);
+    const before = updated.rowsWritten;
+    await h.collectors.waitFor(id, 'collecting again', (s) => !s.paused && s.rowsWritten > before);
+    assert.match((await listed())?.state ?? '', /^(running|failing)$/);
+
+    await stopCollector(h.client, id);
+    const stoppedPause = await runCli(['collect', 'pause', id]);
+    assert.equal(stoppedPause.code, 2);
+    assert.match(stoppedPause.stderr.trim(), /is stopped \(cancelled\); start it again/);
+    const all = await runCliJson<Row[]>(['collect', 'list', '--all']);
+    assert.equal(all.filter((r) => r.workflowId === id).length, 1, 'listed once');
+    assert.equal(all.find((r) => r.workflowId === id)?.state, 'stopped');
+  });
+
   it('collector commands name an unknown id or a workflow that is not a collector in one line (exit 2)', async () => {
     for (const [args, pattern] of [
       [['collect', 'stop', 'collect/okx/trades/NOPE'], /^marketprism: no collector has the id 'collect\/okx\/trades\/NOPE'; `marketprism collect list --all` lists them$/],
