@@ -22,7 +22,11 @@ export function registerUp(program: Command): void {
       const services = await servicesUp(config);
       process.stdout.write(`${describeServices(services)}\n`);
       // ccxt and the Temporal worker take seconds to load: only when this command runs, not for its --help
-      const [{ createExchange }, { supportedTypes }, { startWorkers }] = await Promise.all([import('../exchange/client'), import('../exchange/capabilities'), import('../workers/start-workers')]);
+      /* eslint-disable @typescript-eslint/no-require-imports -- require: tsx resolves it from source too */
+      const { createExchange } = require('../exchange/client') as typeof import('../exchange/client');
+      const { supportedTypes } = require('../exchange/capabilities') as typeof import('../exchange/capabilities');
+      const { startWorkers } = require('../workers/start-workers') as typeof import('../workers/start-workers');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
       for (const spec of specs) {

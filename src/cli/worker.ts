@@ -37,7 +37,9 @@ export function registerWorker(program: Command): void {
       const opts = cmd.optsWithGlobals<GlobalOptions & { queues?: string; activitiesOnly?: boolean; metricsPort?: string; metrics: boolean }>();
       const config = configFrom(opts);
       const queues = opts.queues ? parseQueues(opts.queues, config) : defaultQueues(Object.keys(config.exchanges));
-      const { startWorkers } = await import('../workers/start-workers'); // the Temporal worker loads in seconds: only when it runs
+      // the Temporal worker takes seconds to load: only when this command runs (require: tsx resolves it from source too)
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { startWorkers } = require('../workers/start-workers') as typeof import('../workers/start-workers');
       const metricsPort = opts.metricsPort === undefined ? undefined : Number(opts.metricsPort);
       if (metricsPort !== undefined && !(Number.isInteger(metricsPort) && metricsPort >= 0 && metricsPort <= 65535)) {
         throw new UsageError(`--metrics-port '${opts.metricsPort}' is not a port number (0-65535)`);
