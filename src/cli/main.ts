@@ -17,6 +17,7 @@ const COMMANDS: Record<string, () => Register> = {
   status: () => require('./status').registerStatus,
   alerts: () => require('./alerts').registerAlerts,
   replicas: () => require('./replicas').registerReplicas,
+  'codec-server': () => require('./codec-server').registerCodecServer,
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

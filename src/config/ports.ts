@@ -5,6 +5,8 @@
  */
 export const DEFAULT_PORTS = {
   temporalUi: 8233,
+  /** the codec server the local Temporal UI decodes payloads with (`marketprism codec-server`) */
+  codecServer: 8234,
   simulator: 8790,
 } as const;
 
