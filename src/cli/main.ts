@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Register }> = {
   alerts: { summary: 'open alerts from every reachable store', load: () => require('./alerts').registerAlerts },
   replicas: { summary: 'compare the stores and repair what one missed: check | repair | status', load: () => require('./replicas').registerReplicas },
   migrate: { summary: 'apply the schema migrations to every store', load: () => require('./migrate').registerMigrate },
+  'codec-server': { summary: 'decode payloads for the Temporal UI (run by services up)', load: () => require('./codec-server').registerCodecServer },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { logger } from '../logging';
 import { servicesUp } from '../services/stack';
+import { codecServerUrl, temporalUiUrl } from '../services/temporal-ui';
 import { temporalClient } from '../client/client';
 import { specsFromConfig, startCollector } from '../client/collectors';
 import { defaultQueues } from '../domain/task-queues';
@@ -34,7 +35,7 @@ export function registerUp(program: Command): void {
         process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
       }
       await client.connection.close();
-      process.stdout.write(`Temporal UI: http://127.0.0.1:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows\n`);
+      process.stdout.write(`Temporal UI: ${temporalUiUrl(config)}/namespaces/${config.temporal.namespace}/workflows (payloads decoded by ${codecServerUrl(config)})\n`);
       if (!opts.worker) return;
       const running = await startWorkers(config, { queues: defaultQueues(Object.keys(config.exchanges)) });
       process.stdout.write('worker running; Ctrl-C to stop it (services keep running: `marketprism services down`)\n');

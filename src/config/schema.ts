@@ -63,6 +63,8 @@ export const configSchema = z.strictObject({
     address: z.string().regex(/^[^\s:]+:\d+$/, 'host:port like 127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),
     uiPort: port.default(DEFAULT_PORTS.temporalUi),
+    /** the codec server's port: the local UI decodes the compressed payloads through it (docs/design.md) */
+    codecPort: port.default(DEFAULT_PORTS.codecServer),
     /** whether `services up` runs a local dev server */
     managed: z.boolean().default(true),
   }),

@@ -19,6 +19,7 @@ import { pauseSignal, resumeSignal, statusQuery, updateSignal, type CollectorInp
 import { writeBatch, writeResult } from './collector-writes';
 import { currentFetchResult } from './legacy-fetch-result';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
+import { fetchSummary, pollSleepSummary } from './summaries';
 
 
 /** Start a fresh history long before Temporal's limits (50k events / 50 MB). */
@@ -108,7 +109,10 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
   // the run's policies: config overrides travel in the input
   const policies = input.policies ?? DEFAULT_POLICIES;
   const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch', policies));
-  const fetch: (arg: FetchInput) => Promise<FetchResult> = fetchers[FETCH_ACTIVITY[input.dataType]];
+  const fetcher = fetchers[FETCH_ACTIVITY[input.dataType]];
+  // each call says what it fetches, for the UI (summaries.ts); the options are the proxy's otherwise
+  const fetch = (arg: FetchInput): Promise<FetchResult> =>
+    fetcher.executeWithOptions({ summary: fetchSummary(arg.exchange, input.dataType, arg.symbols, arg.cursors) }, [arg]);
   for (;;) {
     await condition(() => !state.paused);
     announce();
@@ -148,7 +152,8 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     }
     if (caughtUp && !state.paused) {
       nudged = false;
-      await condition(() => nudged, failed ? Math.min(intervalMs, policies.breaker.openRetryMaxMs) : intervalMs);
+      const sleepMs = failed ? Math.min(intervalMs, policies.breaker.openRetryMaxMs) : intervalMs;
+      await condition(() => nudged, sleepMs, { summary: pollSleepSummary(sleepMs, failed) });
     }
   }
 }

@@ -99,6 +99,25 @@ describe('CLI bad input', () => {
     }
   });
 
+  it('a codec server port that is not a port', async () => {
+    await assertOneLineError(['codec-server', '--port', '80a'], /--port '80a' is not a port; give a number from 1 to 65535/);
+  });
+
+  it('a codec server origin with a path', async () => {
+    await assertOneLineError(['codec-server', '--port', '8234', '--origin', 'http://127.0.0.1:8233/namespaces'], /--origin 'http:\/\/127\.0\.0\.1:8233\/namespaces' is not an origin; write it like http:\/\/127\.0\.0\.1:8233/);
+  });
+
+  it('a codec server port another program holds', async () => {
+    const blocker = net.createServer().listen(0, '127.0.0.1');
+    await new Promise((resolve) => blocker.once('listening', resolve));
+    const { port } = blocker.address() as net.AddressInfo;
+    try {
+      await assertOneLineError(['codec-server', '--port', String(port), '--origin', 'http://127.0.0.1:8233'], new RegExp(`port ${port} on 127\\.0\\.0\\.1 is already taken; stop what uses it or pass another --port`));
+    } finally {
+      blocker.close();
+    }
+  });
+
   describe('services up', () => {
     let blocker: net.Server;
     let blockedPort: number;
@@ -135,12 +154,16 @@ describe('CLI bad input', () => {
       const cfg = path.join(dir, 'cfg.yaml');
       const doc = {
         dataDir: path.join(dir, 'data'),
-        temporal: { address: `127.0.0.1:${await freePort()}`, uiPort: await freePort() },
+        temporal: { address: `127.0.0.1:${await freePort()}`, uiPort: await freePort(), codecPort: await freePort() },
         stores: base.stores.map((s) => ({ ...s, managed: false })),
         simulator: { ...base.simulator, enabled: false },
       };
       writeFileSync(cfg, stringify(doc));
-      await assertOneLineError(['--config', cfg, 'services', 'up'], /MARKETPRISM_TEMPORAL_BIN=\/nonexistent\/temporal does not exist/, 1, { MARKETPRISM_TEMPORAL_BIN: '/nonexistent/temporal' });
+      try {
+        await assertOneLineError(['--config', cfg, 'services', 'up'], /MARKETPRISM_TEMPORAL_BIN=\/nonexistent\/temporal does not exist/, 1, { MARKETPRISM_TEMPORAL_BIN: '/nonexistent/temporal' });
+      } finally {
+        await runCli(['--config', cfg, 'services', 'down']); // the codec server, started beside Temporal, came up
+      }
     });
   });
 });
