@@ -35,7 +35,3 @@ export function exchangeCredentials(exchangeId: string, env: NodeJS.ProcessEnv =
   };
   return Object.fromEntries(Object.entries(creds).filter(([, v]) => v !== undefined));
 }
-
-export function backupKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return fromEnvOrFile('MARKETPRISM_BACKUP_KEY', env);
-}
