@@ -2,7 +2,7 @@ import { isBatchTable, type BatchTable } from '../domain/batch';
 import type { AlertRow } from '../storage/records';
 import { BackupCorruptError, BackupError, BackupMissingError } from './errors';
 import type { BackupKeyring } from './key';
-import { backupFile, MANIFEST_FILE, parseManifest, type BackupManifest, type SignedManifest } from './manifest';
+import { backupFile, MANIFEST_FILE, parseBatches, parseManifest, type BackupManifest, type ManifestBatch, type SignedManifest } from './manifest';
 import { ChunkOpenError, openChunk, sha256Hex } from './seal';
 import type { BackupStore } from './store';
 
@@ -52,6 +52,20 @@ export async function readChain(store: BackupStore, backupId: string, keyring?: 
     id = manifest.parentId;
   }
   return chain;
+}
+
+/** A backup's batch list: present, of the size and SHA-256 its manifest records, and well formed. */
+export async function readBatches(store: BackupStore, manifest: BackupManifest): Promise<ManifestBatch[]> {
+  const name = backupFile(manifest.backupId, manifest.batchIndex.file);
+  const data = await store.get(name);
+  if (data === undefined) throw new BackupMissingError(name, `missing: the manifest lists it (${manifest.batchIndex.bytes} bytes) and ${store.description} does not hold it`);
+  const sha = sha256Hex(data);
+  if (data.length !== manifest.batchIndex.bytes || sha !== manifest.batchIndex.sha256) {
+    throw new BackupCorruptError(name, `${data.length} bytes with SHA-256 ${sha.slice(0, 16)}…, the manifest says ${manifest.batchIndex.bytes} bytes with ${manifest.batchIndex.sha256.slice(0, 16)}…: the file is damaged`);
+  }
+  const batches = parseBatches(data, name);
+  if (batches.length !== manifest.batchIndex.count) throw new BackupCorruptError(name, `lists ${batches.length} batches, the manifest says ${manifest.batchIndex.count}`);
+  return batches;
 }
 
 function parseLines(text: string, file: string): ChunkContent {

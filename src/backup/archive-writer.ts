@@ -3,7 +3,7 @@ import { rowsChecksum } from '../storage/checksum';
 import type { AlertRow } from '../storage/records';
 import { ALERTS_TABLE } from '../storage/tables';
 import type { BackupKeyring } from './key';
-import { backupFile, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeManifest, type BackupManifest, type ManifestBatch, type ManifestChunk } from './manifest';
+import { BATCHES_FILE, backupFile, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeBatches, serializeManifest, type BackupManifest, type DeferredBatch, type ManifestBatch, type ManifestChunk } from './manifest';
 import { sealChunk, sha256Hex } from './seal';
 import type { BackupStore } from './store';
 
@@ -42,6 +42,7 @@ export interface FinishInput {
   createdAt: number;
   watermarks: Record<string, number>;
   sources: Record<string, number>;
+  deferred?: DeferredBatch[];
 }
 
 export class ArchiveWriter {
@@ -125,10 +126,12 @@ export class ArchiveWriter {
     this.storing.catch(() => undefined);
   }
 
-  /** Stores the last chunk and then the manifest; returns the manifest. */
+  /** Stores the last chunk, the batch list and then the manifest; returns the manifest. */
   async finish(input: FinishInput): Promise<BackupManifest> {
     await this.flush();
     await this.storing;
+    const list = serializeBatches(this.batches);
+    await this.store.put(backupFile(this.backupId, BATCHES_FILE), list);
     const bytes = this.chunks.reduce((n, c) => n + c.bytes, 0);
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
@@ -141,7 +144,8 @@ export class ArchiveWriter {
       completedAt: Date.now(),
       watermarks: input.watermarks,
       sources: input.sources,
-      batches: this.batches,
+      batchIndex: { file: BATCHES_FILE, sha256: sha256Hex(list), bytes: list.length, count: this.batches.length },
+      deferred: input.deferred ?? [],
       alerts: { rows: this.alertRows, checksum: this.alertSum.toString(), chunks: this.alertChunks },
       chunks: this.chunks,
       totals: { batches: this.batches.length, rows: this.rowCount, bytes },

@@ -24,6 +24,27 @@ export interface ManifestBatch {
   chunk: number;
 }
 
+/**
+ * The batch list (`<backupId>/batches.jsonl`), kept out of the manifest so that listing backups reads only
+ * small files; the manifest records its SHA-256, so the MAC covers it too. One JSON array per line:
+ * [batchId, table, rows, checksum, chunk].
+ */
+export const BATCHES_FILE = 'batches.jsonl';
+
+export interface BatchIndex {
+  file: typeof BATCHES_FILE;
+  sha256: string;
+  bytes: number;
+  count: number;
+}
+
+/** A batch seen in a ledger that no store could provide with rows matching its entry: the next backup tries again. */
+export interface DeferredBatch {
+  batchId: string;
+  table: BatchTable;
+  reason: string;
+}
+
 /** The alert rows (not batches: alerts are written to every store directly) that changed since the parent. */
 export interface ManifestAlerts {
   rows: number;
@@ -64,7 +85,9 @@ export interface BackupManifest {
   watermarks: Record<string, number>;
   /** batches read from each store */
   sources: Record<string, number>;
-  batches: ManifestBatch[];
+  batchIndex: BatchIndex;
+  /** batches this backup could not read; the next backup includes them */
+  deferred: DeferredBatch[];
   alerts: ManifestAlerts;
   chunks: ManifestChunk[];
   totals: { batches: number; rows: number; bytes: number };
@@ -100,7 +123,7 @@ function shapeProblem(m: Record<string, unknown>, backupId: string): string | un
   if (m.backupId !== backupId) return `names backup ${JSON.stringify(m.backupId)}, but it is stored as ${backupId}`;
   if (m.parentId !== null && (typeof m.parentId !== 'string' || !isBackupId(m.parentId))) return `parent id ${JSON.stringify(m.parentId)} is not a backup id`;
   if (typeof m.keyId !== 'string' || typeof m.mac !== 'string') return 'key id or mac is missing';
-  if (!Array.isArray(m.batches) || !Array.isArray(m.chunks) || !isObject(m.alerts) || !isObject(m.totals)) return 'batches, chunks, alerts or totals are missing';
+  if (!isObject(m.batchIndex) || !Array.isArray(m.deferred) || !Array.isArray(m.chunks) || !isObject(m.alerts) || !isObject(m.totals)) return 'batchIndex, deferred, chunks, alerts or totals are missing';
   return undefined;
 }
 
@@ -132,4 +155,26 @@ export function parseManifest(data: Buffer, backupId: string, keyring?: BackupKe
     }
   }
   return manifest;
+}
+
+export function serializeBatches(batches: readonly ManifestBatch[]): Buffer {
+  return Buffer.from(batches.map((b) => `${JSON.stringify([b.batchId, b.table, b.rows, b.checksum, b.chunk])}\n`).join(''), 'utf8');
+}
+
+/** Parses a batch list; `file` names it in errors. */
+export function parseBatches(data: Buffer, file: string): ManifestBatch[] {
+  const lines = data.toString('utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  return lines.map((line, i) => {
+    let v: unknown;
+    try {
+      v = JSON.parse(line);
+    } catch {
+      throw new BackupCorruptError(file, `line ${i + 1} is not JSON`);
+    }
+    if (!Array.isArray(v) || v.length !== 5 || typeof v[0] !== 'string' || typeof v[1] !== 'string' || typeof v[2] !== 'number' || typeof v[3] !== 'string' || typeof v[4] !== 'number') {
+      throw new BackupCorruptError(file, `line ${i + 1} is not [batchId, table, rows, checksum, chunk]`);
+    }
+    return { batchId: v[0], table: v[1] as BatchTable, rows: v[2], checksum: v[3], chunk: v[4] };
+  });
 }

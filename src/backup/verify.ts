@@ -3,7 +3,7 @@ import { rowsChecksum } from '../storage/checksum';
 import { ALERTS_TABLE } from '../storage/tables';
 import { BackupError } from './errors';
 import type { BackupKeyring } from './key';
-import { readChain, readChunk } from './archive-reader';
+import { readBatches, readChain, readChunk } from './archive-reader';
 import { backupFile, MANIFEST_FILE, type BackupManifest } from './manifest';
 import type { BackupStore } from './store';
 
@@ -41,8 +41,15 @@ export async function verifyBackupArchive(
     throw err;
   }
   const manifestFile = backupFile(backupId, MANIFEST_FILE);
-  const expected = new Map(manifest.batches.map((b) => [b.batchId, b]));
-  if (expected.size !== manifest.batches.length) problems.push(`${manifestFile}: lists a batch more than once`);
+  let batches;
+  try {
+    batches = await readBatches(store, manifest);
+  } catch (err) {
+    if (err instanceof BackupError) return { backupId, ok: false, problems: [err.message], chunks: manifest.chunks.length, batches: 0, rows: 0, bytes: manifest.totals.bytes };
+    throw err;
+  }
+  const expected = new Map(batches.map((b) => [b.batchId, b]));
+  if (expected.size !== batches.length) problems.push(`${backupFile(backupId, manifest.batchIndex.file)}: lists a batch more than once`);
   const seen = new Set<string>();
   let alertRows = 0;
   let alertSum = 0n;
@@ -79,11 +86,11 @@ export async function verifyBackupArchive(
     }
     onChunk(chunk.index + 1, manifest.chunks.length);
   }
-  const missing = manifest.batches.filter((b) => !seen.has(b.batchId) && !failed.has(b.chunk));
+  const missing = batches.filter((b) => !seen.has(b.batchId) && !failed.has(b.chunk));
   if (missing.length) problems.push(`${manifestFile}: ${missing.length} batch(es) listed are in no chunk (first: ${missing[0].batchId})`);
   if (problems.length === 0 && (alertRows !== manifest.alerts.rows || alertSum.toString() !== manifest.alerts.checksum)) {
     problems.push(`${manifestFile}: the chunks hold ${alertRows} alert rows (checksum ${alertSum}), the manifest says ${manifest.alerts.rows} (${manifest.alerts.checksum})`);
   }
   if (problems.length === 0 && rows !== manifest.totals.rows) problems.push(`${manifestFile}: the chunks hold ${rows} rows, the totals say ${manifest.totals.rows}`);
-  return { backupId, ok: problems.length === 0, problems, chunks: manifest.chunks.length, batches: manifest.batches.length, rows, bytes: manifest.totals.bytes };
+  return { backupId, ok: problems.length === 0, problems, chunks: manifest.chunks.length, batches: batches.length, rows, bytes: manifest.totals.bytes };
 }

@@ -150,10 +150,18 @@ describe('backup archive (src/backup)', () => {
       assert.match(problems[0], new RegExp(`^${id2}/manifest\\.json: truncated or not JSON \\(\\d+ bytes; `));
     });
 
+    it('a damaged batch list', async () => {
+      const problems = await damaged((dir) => {
+        const file = path.join(dir, id2, 'batches.jsonl');
+        writeFileSync(file, readFileSync(file, 'utf8').replace(',5,', ',6,'));
+      });
+      assert.match(problems[0], new RegExp(`^${id2}/batches\\.jsonl: \\d+ bytes with SHA-256 [0-9a-f]{16}…, the manifest says \\d+ bytes with [0-9a-f]{16}…: the file is damaged$`));
+    });
+
     it('an altered manifest (a row count changed) fails its MAC', async () => {
       const problems = await damaged((dir) => {
         const file = path.join(dir, id2, 'manifest.json');
-        writeFileSync(file, readFileSync(file, 'utf8').replace('"rows":5,', '"rows":4,'));
+        writeFileSync(file, readFileSync(file, 'utf8').replace(/"rows":(\d+)/, '"rows":1$1'));
       });
       assert.match(problems[0], new RegExp(`^${id2}/manifest\\.json: authentication failed under key id [0-9a-f]{8}: the manifest was altered$`));
     });

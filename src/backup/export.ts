@@ -1,0 +1,226 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
+import { batchTableDef } from '../storage/batch-tables';
+import { ledgerEntriesOf, ledgerEntriesSince, storeNowSeconds, streamBatchRows } from '../storage/batch-stream';
+import { rowsChecksum } from '../storage/checksum';
+import type { AlertRow, BatchLedgerRow } from '../storage/records';
+import { selectRows } from '../storage/table-io';
+import { ALERTS_TABLE } from '../storage/tables';
+import { ArchiveWriter, DEFAULT_CHUNK_BYTES, type LedgerEntry } from './archive-writer';
+import { chainBatchIds, chooseParent } from './chain';
+import { BackupError } from './errors';
+import { listBackups } from './catalog';
+import type { BackupKeyring } from './key';
+import type { BackupManifest, DeferredBatch } from './manifest';
+import type { BackupStore } from './store';
+
+/**
+ * Taking one backup from the stores. Incremental by the batch ledger: the batches whose ledger entries were
+ * recorded (in any store) since the parent backup read that store, less those the chain already holds; a full
+ * backup takes every ledger entry. Each batch's rows come from a store whose ledger holds it and whose rows match
+ * that entry (count and checksum); a store that is down or does not match is passed over for the next, so one
+ * store down does not stop a backup. A batch no store can provide is deferred (listed in the manifest) and
+ * included by the next backup. Alert rows changed since the parent are added too (alerts are not batches).
+ */
+export interface ExportSource {
+  id: string;
+  client: ClickHouseClient;
+  database: string;
+}
+
+export interface ExportProgress {
+  table: BatchTable | 'alerts';
+  batches: number;
+  rows: number;
+}
+
+export interface ExportOptions {
+  /** the configured stores, in config order */
+  sources: readonly ExportSource[];
+  store: BackupStore;
+  keyring: BackupKeyring;
+  backupId: string;
+  full?: boolean;
+  /** a chain whose full backup is older than this gets a new full backup */
+  fullEveryMs?: number;
+  chunkBytes?: number;
+  /**
+   * Ledger entries are read from this long before the parent's watermark (s): an entry written in the second
+   * the parent read the ledger, or committed just after, is not missed; the chain's ids remove the repeats.
+   */
+  marginSeconds?: number;
+  progress?: (p: ExportProgress) => void;
+}
+
+export interface ExportResult {
+  backupId: string;
+  parentId: string | null;
+  kind: 'full' | 'incremental';
+  fullBecause?: string;
+  batches: number;
+  rows: number;
+  bytes: number;
+  chunks: number;
+  deferred: number;
+  /** batches read per store */
+  sources: Record<string, number>;
+  /** stores whose ledger could not be read */
+  unreachable: string[];
+  /** the key's id (never the key) */
+  keyId: string;
+}
+
+export const DEFAULT_MARGIN_SECONDS = 300;
+
+interface Candidate {
+  table: BatchTable;
+  /** each store's ledger entry for it */
+  entries: Map<string, BatchLedgerRow>;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+/** The newest watermark the chain recorded for a store (epoch s), or null when it never read it. */
+function watermarkOf(chain: readonly BackupManifest[], storeId: string): number | null {
+  for (let i = chain.length - 1; i >= 0; i--) {
+    const w = chain[i].watermarks[storeId];
+    if (typeof w === 'number') return w;
+  }
+  return null;
+}
+
+export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
+  const createdAt = Date.now();
+  const margin = opts.marginSeconds ?? DEFAULT_MARGIN_SECONDS;
+  const { chain, fullBecause } = await chooseParent(opts.store, opts.keyring, { full: opts.full, fullEveryMs: opts.fullEveryMs, now: createdAt });
+  const parent = chain.at(-1);
+  const inChain = await chainBatchIds(opts.store, chain);
+  const deferredBefore = parent?.deferred ?? [];
+
+  // 1. the candidates: ledger entries since each store's watermark, not yet in the chain
+  const candidates = new Map<string, Candidate>();
+  const watermarks: Record<string, number> = {};
+  const unreachable: string[] = [];
+  const problems = new Map<string, string[]>();
+  const note = (batchId: string, why: string): void => {
+    problems.set(batchId, [...(problems.get(batchId) ?? []), why]);
+  };
+  const add = (storeId: string, e: BatchLedgerRow): void => {
+    if (!isBatchTable(e.tableName) || inChain.has(e.batchId)) return;
+    let c = candidates.get(e.batchId);
+    if (!c) candidates.set(e.batchId, (c = { table: e.tableName, entries: new Map() }));
+    c.entries.set(storeId, e);
+  };
+  for (const s of opts.sources) {
+    try {
+      const now = await storeNowSeconds(s.client);
+      const since = parent ? watermarkOf(chain, s.id) : null;
+      for (const e of await ledgerEntriesSince(s.client, s.database, since === null ? null : Math.max(0, since - margin))) add(s.id, e);
+      if (deferredBefore.length) for (const e of await ledgerEntriesOf(s.client, s.database, deferredBefore.map((d) => d.batchId))) add(s.id, e);
+      watermarks[s.id] = now;
+    } catch {
+      unreachable.push(s.id);
+    }
+  }
+  if (unreachable.length === opts.sources.length) {
+    throw new BackupError(`no store could be read (${unreachable.join(', ')}); a backup needs at least one`);
+  }
+
+  // a batch deferred before that no reachable ledger lists now may be on a store that is down: keep it deferred
+  const deferred: DeferredBatch[] = [];
+  if (unreachable.length) {
+    for (const d of deferredBefore) if (!candidates.has(d.batchId)) deferred.push({ ...d, reason: `in no reachable ledger (${unreachable.join(', ')} down)` });
+  }
+
+  // 2. rows, table by table, each batch from the first store that holds it and matches its ledger entry
+  const writer = new ArchiveWriter(opts.store, opts.keyring, opts.backupId, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  const sources: Record<string, number> = {};
+  const reachable = opts.sources.filter((s) => !unreachable.includes(s.id));
+  let rowsDone = 0;
+  for (const table of BATCH_TABLES) {
+    const remaining = new Map([...candidates].filter(([, c]) => c.table === table));
+    const def = batchTableDef(table);
+    for (const [batchId, c] of remaining) {
+      // a batch of no rows has nothing to read: its ledger entry is all there is
+      const empty = [...c.entries].find(([, e]) => e.rows === 0);
+      if (empty) {
+        await writer.addBatch({ batchId, table, rows: 0, checksum: empty[1].checksum }, []);
+        remaining.delete(batchId);
+      }
+    }
+    const tried = new Set<string>();
+    while (remaining.size > 0) {
+      // the store holding most of what is left goes next
+      const next = reachable
+        .filter((s) => !tried.has(s.id))
+        .map((s) => ({ s, held: [...remaining].filter(([, c]) => c.entries.has(s.id)).map(([id]) => id) }))
+        .filter((x) => x.held.length > 0)
+        .sort((a, b) => b.held.length - a.held.length)[0];
+      if (!next) break;
+      tried.add(next.s.id);
+      const wanted = new Set(next.held);
+      try {
+        for await (const batch of streamBatchRows(next.s.client, next.s.database, table, wanted)) {
+          const c = remaining.get(batch.batchId);
+          const entry = c?.entries.get(next.s.id);
+          if (!c || !entry) continue;
+          const rows = batch.rows.map(({ batchId: _b, ingestTime: _i, ...row }) => row);
+          const checksum = rowsChecksum(def, rows);
+          if (rows.length !== entry.rows || checksum !== entry.checksum) {
+            note(batch.batchId, `${next.s.id} holds ${rows.length} rows (checksum ${checksum}), its ledger says ${entry.rows} (${entry.checksum})`);
+            continue;
+          }
+          const ledger: LedgerEntry = { batchId: batch.batchId, table, rows: entry.rows, checksum: entry.checksum };
+          await writer.addBatch(ledger, rows);
+          remaining.delete(batch.batchId);
+          sources[next.s.id] = (sources[next.s.id] ?? 0) + 1;
+          rowsDone += rows.length;
+          opts.progress?.({ table, batches: writer.batchCount, rows: rowsDone });
+        }
+        for (const id of wanted) if (remaining.has(id)) note(id, `${next.s.id}: in its ledger but no rows under the batch id`);
+      } catch (err) {
+        for (const id of wanted) if (remaining.has(id)) note(id, `${next.s.id}: ${firstLine(err)}`);
+      }
+    }
+    for (const batchId of remaining.keys()) deferred.push({ batchId, table, reason: (problems.get(batchId) ?? ['no reachable store provided it']).join('; ') });
+  }
+
+  // 3. alert rows changed since the parent, merged from every store that answers
+  const since = parent ? Math.max(0, parent.createdAt - margin * 1000) : 0;
+  const alerts = new Map<string, AlertRow>();
+  for (const s of reachable) {
+    try {
+      for (const a of await selectRows<AlertRow>(s.client, s.database, ALERTS_TABLE, { where: `updated_at >= ${since}` })) {
+        const held = alerts.get(a.key);
+        if (!held || held.updatedAt < a.updatedAt) alerts.set(a.key, a);
+      }
+    } catch {
+      // alerts are best effort: a store that fails here still served its batches above
+    }
+  }
+  await writer.addAlerts([...alerts.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+  opts.progress?.({ table: 'alerts', batches: writer.batchCount, rows: rowsDone });
+
+  // 4. another backup must not have continued the same parent meanwhile: its batches would be held twice
+  const newest = (await listBackups(opts.store)).filter((b) => (b.state === 'verified' || b.state === 'unverified') && b.backupId !== opts.backupId).at(-1);
+  if (parent && newest && newest.backupId !== parent.backupId) {
+    throw new BackupError(`backup ${newest.backupId} was completed while ${opts.backupId} ran; run the backup again (it will continue ${newest.backupId})`);
+  }
+  const manifest = await writer.finish({ parentId: parent?.backupId ?? null, createdAt, watermarks, sources, deferred });
+  return {
+    backupId: manifest.backupId,
+    parentId: manifest.parentId,
+    kind: manifest.kind,
+    ...(fullBecause && { fullBecause }),
+    batches: manifest.totals.batches,
+    rows: manifest.totals.rows,
+    bytes: manifest.totals.bytes,
+    chunks: manifest.chunks.length,
+    deferred: deferred.length,
+    sources,
+    unreachable,
+    keyId: manifest.keyId,
+  };
+}
