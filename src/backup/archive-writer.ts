@@ -40,7 +40,7 @@ export function chunkFile(index: number): string {
 export interface FinishInput {
   parentId: string | null;
   createdAt: number;
-  watermarks: Record<string, number>;
+  stores: string[];
   sources: Record<string, number>;
   deferred?: DeferredBatch[];
 }
@@ -142,7 +142,7 @@ export class ArchiveWriter {
       keyId: this.keyring.current.keyId,
       createdAt: input.createdAt,
       completedAt: Date.now(),
-      watermarks: input.watermarks,
+      stores: input.stores,
       sources: input.sources,
       batchIndex: { file: BATCHES_FILE, sha256: sha256Hex(list), bytes: list.length, count: this.batches.length },
       deferred: input.deferred ?? [],

@@ -1,7 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
 import { batchTableDef } from '../storage/batch-tables';
-import { ledgerEntriesOf, ledgerEntriesSince, storeNowSeconds, streamBatchRows } from '../storage/batch-stream';
+import { ledgerEntriesOf, streamBatchRows } from '../storage/batch-stream';
+import { ledgerBatches } from '../storage/ledger-diff';
 import { rowsChecksum } from '../storage/checksum';
 import type { AlertRow, BatchLedgerRow } from '../storage/records';
 import { selectRows } from '../storage/table-io';
@@ -11,16 +12,16 @@ import { chainBatchIds, chooseParent } from './chain';
 import { BackupError } from './errors';
 import { listBackups } from './catalog';
 import type { BackupKeyring } from './key';
-import type { BackupManifest, DeferredBatch } from './manifest';
+import type { DeferredBatch } from './manifest';
 import type { BackupStore } from './store';
 
 /**
- * Taking one backup from the stores. Incremental by the batch ledger: the batches whose ledger entries were
- * recorded (in any store) since the parent backup read that store, less those the chain already holds; a full
- * backup takes every ledger entry. Each batch's rows come from a store whose ledger holds it and whose rows match
+ * Taking one backup from the stores. Incremental by the batch ledger: the batches some store's ledger holds
+ * and the chain does not (so a batch a store was repaired with later, or that only a store that was down held,
+ * is taken by the first backup that can read it); a full backup takes every ledger entry. Each batch's rows come from a store whose ledger holds it and whose rows match
  * that entry (count and checksum); a store that is down or does not match is passed over for the next, so one
- * store down does not stop a backup. A batch no store can provide is deferred (listed in the manifest) and
- * included by the next backup. Alert rows changed since the parent are added too (alerts are not batches).
+ * store down does not stop a backup. A batch no store can provide with matching rows is listed in the
+ * manifest as deferred; as it is still not in the chain, the next backup tries it again. Alert rows changed since the parent are added too (alerts are not batches).
  */
 export interface ExportSource {
   id: string;
@@ -44,10 +45,7 @@ export interface ExportOptions {
   /** a chain whose full backup is older than this gets a new full backup */
   fullEveryMs?: number;
   chunkBytes?: number;
-  /**
-   * Ledger entries are read from this long before the parent's watermark (s): an entry written in the second
-   * the parent read the ledger, or committed just after, is not missed; the chain's ids remove the repeats.
-   */
+  /** alert rows are taken from this long before the parent started (s), so none changed meanwhile is missed */
   marginSeconds?: number;
   progress?: (p: ExportProgress) => void;
 }
@@ -82,44 +80,31 @@ function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
 
-/** The newest watermark the chain recorded for a store (epoch s), or null when it never read it. */
-function watermarkOf(chain: readonly BackupManifest[], storeId: string): number | null {
-  for (let i = chain.length - 1; i >= 0; i--) {
-    const w = chain[i].watermarks[storeId];
-    if (typeof w === 'number') return w;
-  }
-  return null;
-}
-
 export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
   const createdAt = Date.now();
   const margin = opts.marginSeconds ?? DEFAULT_MARGIN_SECONDS;
   const { chain, fullBecause } = await chooseParent(opts.store, opts.keyring, { full: opts.full, fullEveryMs: opts.fullEveryMs, now: createdAt });
   const parent = chain.at(-1);
   const inChain = await chainBatchIds(opts.store, chain);
-  const deferredBefore = parent?.deferred ?? [];
 
-  // 1. the candidates: ledger entries since each store's watermark, not yet in the chain
+  // 1. the candidates: every batch in a store's ledger that the chain does not hold yet. The whole ledger is
+  // read (batch ids only), as `replicas repair` does: inserted_at cannot serve as a watermark, since ClickHouse
+  // 18.16 fills a column left out of a JSONEachRow insert with its type's default, not its DEFAULT expression.
   const candidates = new Map<string, Candidate>();
-  const watermarks: Record<string, number> = {};
   const unreachable: string[] = [];
   const problems = new Map<string, string[]>();
   const note = (batchId: string, why: string): void => {
     problems.set(batchId, [...(problems.get(batchId) ?? []), why]);
   };
-  const add = (storeId: string, e: BatchLedgerRow): void => {
-    if (!isBatchTable(e.tableName) || inChain.has(e.batchId)) return;
-    let c = candidates.get(e.batchId);
-    if (!c) candidates.set(e.batchId, (c = { table: e.tableName, entries: new Map() }));
-    c.entries.set(storeId, e);
-  };
   for (const s of opts.sources) {
     try {
-      const now = await storeNowSeconds(s.client);
-      const since = parent ? watermarkOf(chain, s.id) : null;
-      for (const e of await ledgerEntriesSince(s.client, s.database, since === null ? null : Math.max(0, since - margin))) add(s.id, e);
-      if (deferredBefore.length) for (const e of await ledgerEntriesOf(s.client, s.database, deferredBefore.map((d) => d.batchId))) add(s.id, e);
-      watermarks[s.id] = now;
+      const fresh = (await ledgerBatches(s.client, s.database)).filter((b) => !inChain.has(b.batchId)).map((b) => b.batchId);
+      for (const e of await ledgerEntriesOf(s.client, s.database, fresh)) {
+        if (!isBatchTable(e.tableName)) continue;
+        let c = candidates.get(e.batchId);
+        if (!c) candidates.set(e.batchId, (c = { table: e.tableName, entries: new Map() }));
+        c.entries.set(s.id, e);
+      }
     } catch {
       unreachable.push(s.id);
     }
@@ -127,12 +112,7 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
   if (unreachable.length === opts.sources.length) {
     throw new BackupError(`no store could be read (${unreachable.join(', ')}); a backup needs at least one`);
   }
-
-  // a batch deferred before that no reachable ledger lists now may be on a store that is down: keep it deferred
   const deferred: DeferredBatch[] = [];
-  if (unreachable.length) {
-    for (const d of deferredBefore) if (!candidates.has(d.batchId)) deferred.push({ ...d, reason: `in no reachable ledger (${unreachable.join(', ')} down)` });
-  }
 
   // 2. rows, table by table, each batch from the first store that holds it and matches its ledger entry
   const writer = new ArchiveWriter(opts.store, opts.keyring, opts.backupId, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
@@ -208,7 +188,7 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
   if (parent && newest && newest.backupId !== parent.backupId) {
     throw new BackupError(`backup ${newest.backupId} was completed while ${opts.backupId} ran; run the backup again (it will continue ${newest.backupId})`);
   }
-  const manifest = await writer.finish({ parentId: parent?.backupId ?? null, createdAt, watermarks, sources, deferred });
+  const manifest = await writer.finish({ parentId: parent?.backupId ?? null, createdAt, stores: opts.sources.map((s) => s.id).filter((id) => !unreachable.includes(id)), sources, deferred });
   return {
     backupId: manifest.backupId,
     parentId: manifest.parentId,

@@ -38,7 +38,7 @@ export interface BatchIndex {
   count: number;
 }
 
-/** A batch seen in a ledger that no store could provide with rows matching its entry: the next backup tries again. */
+/** A batch seen in a ledger that no store could provide with rows matching its entry (not in the chain: the next backup tries again). */
 export interface DeferredBatch {
   batchId: string;
   table: BatchTable;
@@ -78,11 +78,8 @@ export interface BackupManifest {
   /** epoch ms when the backup started reading the stores, and when its manifest was written */
   createdAt: number;
   completedAt: number;
-  /**
-   * Per store whose ledger was read: the store's own clock (epoch s) when this backup began reading it.
-   * The next incremental reads that store's ledger entries recorded since then (less a margin).
-   */
-  watermarks: Record<string, number>;
+  /** the stores whose ledgers were read (the others were down) */
+  stores: string[];
   /** batches read from each store */
   sources: Record<string, number>;
   batchIndex: BatchIndex;

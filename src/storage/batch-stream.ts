@@ -41,31 +41,6 @@ function groups<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
-/** The store's clock (epoch s), which its ledger's inserted_at is written with. */
-export async function storeNowSeconds(client: ClickHouseClient): Promise<number> {
-  const result = await client.query({ query: 'SELECT toUInt64(now()) AS now', format: 'JSONEachRow' });
-  const [row] = await result.json<{ now: string | number }>();
-  return Number(row.now);
-}
-
-/**
- * Ledger entries recorded at or after `sinceSeconds` (the store's clock), or all of them; in batch id order.
- * A store that was never migrated has none.
- */
-export async function ledgerEntriesSince(client: ClickHouseClient, database: string, sinceSeconds: number | null): Promise<BatchLedgerRow[]> {
-  if (sinceSeconds !== null && (!Number.isSafeInteger(sinceSeconds) || sinceSeconds < 0)) throw new RangeError(`since ${sinceSeconds} is not epoch seconds`);
-  try {
-    return await selectRows<BatchLedgerRow>(client, database, BATCHES_TABLE, {
-      ...(sinceSeconds !== null && { where: `inserted_at >= toDateTime(${sinceSeconds})` }),
-      orderBy: 'batch_id',
-    });
-  } catch (err) {
-    const code = (err as { code?: unknown }).code;
-    if (code === '81' || code === '60') return []; // UNKNOWN_DATABASE / UNKNOWN_TABLE: never migrated
-    throw err;
-  }
-}
-
 /** The ledger entries of these batches that the store holds (any order). */
 export async function ledgerEntriesOf(client: ClickHouseClient, database: string, batchIds: readonly string[]): Promise<BatchLedgerRow[]> {
   const out: BatchLedgerRow[] = [];

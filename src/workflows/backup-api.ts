@@ -51,6 +51,8 @@ export interface RestoreInput {
   database?: string;
   /** only these tables (batch tables, 'alerts'); all when absent */
   tables?: RestoreTable[];
+  /** drop `database` when done, pass or fail (`backup verify --restore-test`; only scratch names are accepted) */
+  dropAfter?: boolean;
   policies?: Policies;
   /** carried through continue-as-new */
   carried?: RestoreProgress & { next: { step: number; chunk: number } };

@@ -1,4 +1,4 @@
-import { ApplicationFailure, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { activityOptions } from '../reliability/activity-options';
 import { DEFAULT_POLICIES } from '../reliability/policies';
@@ -16,6 +16,16 @@ const HISTORY_EVENTS = 8_000;
  * never as a success: the query `progress` and the failure message say how far it got.
  */
 export async function RestoreWorkflow(input: RestoreInput): Promise<RestoreOutcome> {
+  if (!input.dropAfter || !input.database) return restore(input);
+  const { dropScratchDatabase } = proxyActivities<Activities>(activityOptions('admin', input.policies ?? DEFAULT_POLICIES));
+  try {
+    return await restore(input);
+  } finally {
+    await CancellationScope.nonCancellable(() => dropScratchDatabase({ store: input.store, database: input.database as string }));
+  }
+}
+
+async function restore(input: RestoreInput): Promise<RestoreOutcome> {
   const policies = input.policies ?? DEFAULT_POLICIES;
   const { planRestore, restoreChunk, verifyRestore } = proxyActivities<Activities>(activityOptions('restore', policies));
   const target = { store: input.store, ...(input.database && { database: input.database }), ...(input.tables && { tables: input.tables }) };

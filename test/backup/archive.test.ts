@@ -47,7 +47,7 @@ async function writeBackup(store: LocalBackupStore, ring: BackupKeyring, id: str
   await writer.addBatch(gapEntry, gaps);
   written.push({ ...gapEntry, data: gaps });
   await writer.addAlerts([ALERT]);
-  const manifest = await writer.finish({ parentId, createdAt: Date.now(), watermarks: { primary: 1 }, sources: { primary: written.length } });
+  const manifest = await writer.finish({ parentId, createdAt: Date.now(), stores: ["primary"], sources: { primary: written.length } });
   return { manifest, written };
 }
 
