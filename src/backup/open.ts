@@ -11,7 +11,10 @@ export function defaultBackupDir(config: Pick<Config, 'dataDir' | 'backup'>): st
 /** The backup store the config names (local directory by default, or an S3-compatible bucket). */
 export async function openBackupStore(config: Pick<Config, 'dataDir' | 'backup'>): Promise<BackupStore> {
   if (config.backup.target === 's3') {
-    throw new Error('backup.target s3 is not available in this version; use target: local');
+    if (!config.backup.s3) throw new Error('backup.target is s3 but backup.s3 is not configured; add backup.s3 (bucket, region, endpoint)');
+    // the AWS SDK takes a moment to load: only when the config asks for S3
+    const { S3BackupStore } = await import('./s3-store');
+    return new S3BackupStore(config.backup.s3);
   }
   return new LocalBackupStore(defaultBackupDir(config));
 }

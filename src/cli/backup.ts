@@ -10,6 +10,17 @@ import { openBackupStore } from '../backup/open';
 import { verifyBackupArchive } from '../backup/verify';
 import { temporalClient } from '../client/client';
 import { runBackup, startRestore, waitForRestore } from '../client/backups';
+import {
+  deleteBackupSchedules,
+  listBackupSchedules,
+  pauseBackupSchedules,
+  scheduleFromConfig,
+  triggerBackupSchedule,
+  unpauseBackupSchedules,
+  upsertBackupSchedules,
+  type ScheduleListing,
+} from '../client/backup-schedules';
+import { parseDuration } from '../config/duration';
 import type { RestoreOutcome } from '../workflows/backup-api';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { progressBar } from './progress';
@@ -118,6 +129,7 @@ export function registerBackup(program: Command): void {
       );
       if (outcome.state !== 'verified') process.exitCode = 1;
     });
+  registerSchedule(backup);
   backup
     .command('list')
     .description('backups in the backup store: id, parent, time, batches, rows, bytes, state')
@@ -158,6 +170,86 @@ export function registerBackup(program: Command): void {
           ...(restored ? [`restore test on ${restored.store}: ${restored.batchesRestored} batches, ${restored.rows} rows restored into a scratch database and verified (dropped)`] : []),
         ].join('\n'),
       );
+    });
+}
+
+const SCHEDULE_ACTIONS = ['set', 'pause', 'unpause', 'trigger', 'delete', 'list'] as const;
+type ScheduleAction = (typeof SCHEDULE_ACTIONS)[number];
+
+function durationOption(name: string, text: string | undefined, fallback: number, min = 1_000): number {
+  if (text === undefined) return fallback;
+  let ms: number;
+  try {
+    ms = parseDuration(text);
+  } catch {
+    throw new UsageError(`--${name} '${text}' is not a duration; write it like 30m, 1h or 30d`);
+  }
+  if (ms < min) throw new UsageError(`--${name} '${text}' is too short; use at least ${min / 1000}s`);
+  return ms;
+}
+
+const human = (ms: number | null): string => {
+  if (ms === null) return '-';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1_000]] as const) if (ms % size === 0) return `${ms / size}${unit}`;
+  return `${ms}ms`;
+};
+
+function describeSchedules(list: ScheduleListing[]): string {
+  if (list.length === 0) return 'no backup schedule: `marketprism backup schedule --every 1h` creates one';
+  return table([
+    ['SCHEDULE', 'WORKFLOW', 'EVERY', 'RETENTION', 'STATE', 'NEXT RUN', 'LAST RUN', 'RUNS', 'SKIPPED'],
+    ...list.map((l) => [l.scheduleId, l.workflowType, human(l.everyMs), human(l.retentionMs), l.paused ? 'paused' : l.running.length ? 'running' : 'active', l.nextRun ?? '-', l.lastRun ?? '-', String(l.actions), String(l.skippedOverlap)]),
+  ]);
+}
+
+function registerSchedule(backup: Command): void {
+  backup
+    .command('schedule [action]')
+    .description(`the backup and retention Temporal Schedules: set (default: create or update), ${SCHEDULE_ACTIONS.slice(1).join(', ')}`)
+    .option('--every <duration>', 'how often to back up (default: backup.schedule.every of the config)')
+    .option('--retention <duration>', 'delete backups older than this (default: backup.schedule.retention)')
+    .option('--jitter <duration>', 'start each run up to this much after its slot (default: backup.schedule.jitter)')
+    .option('--catchup-window <duration>', 'take runs missed while Temporal was down if at most this late (default: backup.schedule.catchupWindow)')
+    .option('--json', 'print JSON')
+    .action(async (actionText: string | undefined, _o: unknown, cmd: Command) => {
+      const opts = cmd.optsWithGlobals<GlobalOptions & { every?: string; retention?: string; jitter?: string; catchupWindow?: string }>();
+      const action = (actionText ?? 'set') as ScheduleAction;
+      if (!SCHEDULE_ACTIONS.includes(action)) throw new UsageError(`backup schedule '${actionText}': not an action; use one of ${SCHEDULE_ACTIONS.join(', ')}`);
+      const config = configFrom(opts);
+      if (action !== 'set' && (opts.every || opts.retention || opts.jitter || opts.catchupWindow)) {
+        throw new UsageError(`backup schedule ${action} takes no --every/--retention/--jitter/--catchup-window; set them with \`backup schedule --every ...\``);
+      }
+      const spec = scheduleFromConfig(config);
+      await withClient(config, async (client) => {
+        switch (action) {
+          case 'set': {
+            const next = {
+              everyMs: durationOption('every', opts.every, spec.everyMs, 60_000),
+              retentionMs: durationOption('retention', opts.retention, spec.retentionMs, 60_000),
+              jitterMs: durationOption('jitter', opts.jitter, spec.jitterMs, 0),
+              catchupWindowMs: durationOption('catchup-window', opts.catchupWindow, spec.catchupWindowMs, 10_000),
+            };
+            ensureBackupKey(config);
+            const done = await upsertBackupSchedules(client, config, next);
+            output(opts, { ...done, ...next }, () => Object.entries(done).map(([id, what]) => `${id}: ${what} (every ${human(next.everyMs)}, retention ${human(next.retentionMs)}, jitter ${human(next.jitterMs)}, overlap skip)`).join('\n'));
+            return;
+          }
+          case 'list': {
+            const list = await listBackupSchedules(client);
+            output(opts, list, () => describeSchedules(list));
+            return;
+          }
+          case 'trigger':
+            await triggerBackupSchedule(client);
+            output(opts, { triggered: true }, () => 'backup triggered (skipped if one is running; `backup schedule list` shows it)');
+            return;
+          default: {
+            const fn = { pause: pauseBackupSchedules, unpause: unpauseBackupSchedules, delete: deleteBackupSchedules }[action];
+            const ids = await fn(client);
+            output(opts, { [action]: ids }, () => `${ids.join(', ')}: ${action === 'delete' ? 'deleted' : `${action}d`}`);
+          }
+        }
+      });
     });
 }
 

@@ -29,6 +29,12 @@ export function registerUp(program: Command): void {
         const r = await startCollector(client, config, spec);
         process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
       }
+      if (config.backup.schedule.enabled) {
+        const [{ upsertBackupSchedules, scheduleFromConfig }, { ensureBackupKey }] = await Promise.all([import('../client/backup-schedules'), import('./backup')]);
+        ensureBackupKey(config);
+        const done = await upsertBackupSchedules(client, config, scheduleFromConfig(config));
+        process.stdout.write(`backup schedules ${Object.values(done).every((d) => d === 'created') ? 'created' : 'up to date'}: every ${config.backup.schedule.every}, retention ${config.backup.schedule.retention}\n`);
+      }
       await client.connection.close();
       process.stdout.write(`Temporal UI: http://127.0.0.1:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows\n`);
       if (!opts.worker) return;
