@@ -12,6 +12,7 @@ interface StartOptions extends GlobalOptions {
   interval: string;
   depth?: string;
   period?: string;
+  resume?: boolean;
 }
 
 function depthOption(text: string | undefined): number | undefined {
@@ -48,6 +49,7 @@ export function registerCollect(program: Command): void {
     .option('--interval <duration>', 'polling interval', '1s')
     .option('--depth <levels>', 'order book: top N levels per side (default 10)')
     .option('--period <timeframe>', 'long/short ratios: bucket period (default 5m)')
+    .option('--resume', "start where the stores' data ends and back-fill from the exchange (after a restore: docs/disaster-recovery.md)")
     .option('--json', 'print JSON')
     .action(async (_o: StartOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
@@ -60,7 +62,7 @@ export function registerCollect(program: Command): void {
       const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols);
       const client = await temporalClient(config);
       const results: StartResult[] = [];
-      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));
+      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }, { resume: opts.resume }));
       await client.connection.close();
       output(opts, results, () => results.map((r) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}`).join('\n'));
     });

@@ -16,8 +16,9 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('start services, the configured collectors and a worker (foreground; Ctrl-C stops the worker only)')
     .option('--no-worker', 'return after starting services and collectors')
+    .option('--resume', "collectors not running start where the stores' data ends and back-fill (after a restore: docs/disaster-recovery.md)")
     .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { worker: boolean }>();
+      const opts = cmd.optsWithGlobals<GlobalOptions & { worker: boolean; resume?: boolean }>();
       const config = configFrom(opts);
       const services = await servicesUp(config);
       process.stdout.write(`${describeServices(services)}\n`);
@@ -26,7 +27,7 @@ export function registerUp(program: Command): void {
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
       for (const spec of specs) {
-        const r = await startCollector(client, config, spec);
+        const r = await startCollector(client, config, spec, { resume: opts.resume });
         process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
       }
       if (config.backup.schedule.enabled) {
