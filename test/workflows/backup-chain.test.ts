@@ -256,4 +256,14 @@ describe('backup chain: full + incrementals while collecting, restore, damage', 
       }
     });
   });
+
+  it('the backup and restore histories of this file replay with the current workflow code', async () => {
+    const runs: Array<{ workflowId: string; runId: string }> = [];
+    for await (const wf of client.workflow.list({ query: "WorkflowType = 'BackupWorkflow' OR WorkflowType = 'RestoreWorkflow'" })) runs.push(wf);
+    assert.ok(runs.length >= 5, `runs to replay: ${runs.length}`);
+    const histories = await Promise.all(runs.map(async ({ workflowId, runId }) => ({ workflowId, history: await client.workflow.getHandle(workflowId, runId).fetchHistory() })));
+    for await (const result of Worker.runReplayHistories({ workflowBundle: await workflowBundle(), dataConverter }, histories)) {
+      assert.equal(result.error, undefined, `${result.workflowId} ${result.runId}: ${String(result.error)}`);
+    }
+  });
 });
