@@ -155,7 +155,9 @@ export function registerBackup(program: Command): void {
       const keyring = loadKeyring(config.dataDir, process.env, { generate: false });
       const bar = progressBar(`verify ${backupId}`);
       const report = await verifyBackupArchive(store, keyring, backupId, (done, total) => bar.update(done, total, 'chunks')).finally(() => bar.stop());
-      if (report.problems[0]?.startsWith(`${backupId}/`) || report.ok) {
+      // the state is this backup's: recorded when its own files are at fault (not a parent's), and it exists
+      const own = report.ok || (report.problems[0]?.startsWith(`${backupId}/`) && !/^\S+\/manifest\.json: missing/.test(report.problems[0]));
+      if (own) {
         await writeState(store, backupId, { state: report.ok ? 'verified' : 'bad', checkedAt: Date.now(), ...(report.problems[0] && { problem: report.problems[0] }) });
       }
       if (!report.ok) throw new Error(`backup ${backupId} is bad: ${report.problems[0]}${report.problems.length > 1 ? ` (and ${report.problems.length - 1} more problem(s))` : ''}`);
