@@ -155,8 +155,10 @@ export function registerBackup(program: Command): void {
       const keyring = loadKeyring(config.dataDir, process.env, { generate: false });
       const bar = progressBar(`verify ${backupId}`);
       const report = await verifyBackupArchive(store, keyring, backupId, (done, total) => bar.update(done, total, 'chunks')).finally(() => bar.stop());
-      // the state is this backup's: recorded when its own files are at fault (not a parent's), and it exists
-      const own = report.ok || (report.problems[0]?.startsWith(`${backupId}/`) && !/^\S+\/manifest\.json: missing/.test(report.problems[0]));
+      // recorded only when this backup's own files are at fault: not a parent's, not a missing backup, not a key
+      // this process lacks (the backup may be fine under the right key)
+      const first = report.problems[0] ?? '';
+      const own = report.ok || (first.startsWith(`${backupId}/`) && !/^\S+\/manifest\.json: (missing|written with key id)/.test(first));
       if (own) {
         await writeState(store, backupId, { state: report.ok ? 'verified' : 'bad', checkedAt: Date.now(), ...(report.problems[0] && { problem: report.problems[0] }) });
       }
