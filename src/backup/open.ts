@@ -12,8 +12,10 @@ export function defaultBackupDir(config: Pick<Config, 'dataDir' | 'backup'>): st
 export async function openBackupStore(config: Pick<Config, 'dataDir' | 'backup'>): Promise<BackupStore> {
   if (config.backup.target === 's3') {
     if (!config.backup.s3) throw new Error('backup.target is s3 but backup.s3 is not configured; add backup.s3 (bucket, region, endpoint)');
-    // the AWS SDK takes a moment to load: only when the config asks for S3
-    const { S3BackupStore } = await import('./s3-store');
+    // the AWS SDK takes a moment to load: only when the config asks for S3. require, not import(): under tsx's
+    // CommonJS loader (the CLI run from source) import() of an extensionless .ts path does not resolve
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { S3BackupStore } = require('./s3-store') as typeof import('./s3-store');
     return new S3BackupStore(config.backup.s3);
   }
   return new LocalBackupStore(defaultBackupDir(config));

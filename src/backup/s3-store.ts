@@ -27,6 +27,9 @@ export class S3BackupStore implements BackupStore {
     this.prefix = config.prefix;
     this.description = `s3://${config.bucket}/${config.prefix}${config.endpoint ? ` at ${config.endpoint}` : ''}`;
     const credentials = backupS3Credentials(env);
+    // The pinned SDK runs on Node 20; its notice that later versions will need Node 22 is a multi-line warning on
+    // stderr, which would break the CLI's one-line output. Upgrading the SDK past it means raising engines.node.
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     this.client = new S3Client({
       region: config.region,
       ...(config.endpoint && { endpoint: config.endpoint }),

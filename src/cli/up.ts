@@ -23,7 +23,13 @@ export function registerUp(program: Command): void {
       const services = await servicesUp(config);
       process.stdout.write(`${describeServices(services)}\n`);
       // ccxt and the Temporal worker take seconds to load: only when this command runs, not for its --help
-      const [{ createExchange }, { supportedTypes }, { startWorkers }] = await Promise.all([import('../exchange/client'), import('../exchange/capabilities'), import('../workers/start-workers')]);
+      // require, not import(): under tsx's CommonJS loader (the CLI run from source) import() of an extensionless
+      // .ts path does not resolve
+      /* eslint-disable @typescript-eslint/no-require-imports */
+      const { createExchange } = require('../exchange/client') as typeof import('../exchange/client');
+      const { supportedTypes } = require('../exchange/capabilities') as typeof import('../exchange/capabilities');
+      const { startWorkers } = require('../workers/start-workers') as typeof import('../workers/start-workers');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
       for (const spec of specs) {
@@ -31,7 +37,10 @@ export function registerUp(program: Command): void {
         process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
       }
       if (config.backup.schedule.enabled) {
-        const [{ upsertBackupSchedules, scheduleFromConfig }, { ensureBackupKey }] = await Promise.all([import('../client/backup-schedules'), import('./backup')]);
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { upsertBackupSchedules, scheduleFromConfig } = require('../client/backup-schedules') as typeof import('../client/backup-schedules');
+        const { ensureBackupKey } = require('./backup') as typeof import('./backup');
+        /* eslint-enable @typescript-eslint/no-require-imports */
         ensureBackupKey(config);
         const done = await upsertBackupSchedules(client, config, scheduleFromConfig(config));
         process.stdout.write(`backup schedules ${Object.values(done).every((d) => d === 'created') ? 'created' : 'up to date'}: every ${config.backup.schedule.every}, retention ${config.backup.schedule.retention}\n`);
