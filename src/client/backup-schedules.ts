@@ -46,13 +46,11 @@ function options(config: Config, spec: BackupScheduleSpec): { backup: ScheduleOp
       scheduleId: BACKUP_SCHEDULE_ID,
       ...common,
       action: { type: 'startWorkflow', workflowType: 'BackupWorkflow', workflowId: SCHEDULED_BACKUP_WORKFLOW_ID, taskQueue: BACKUP_QUEUE, args: backupArgs },
-      memo: { every: spec.everyMs, retention: spec.retentionMs },
     },
     retention: {
       scheduleId: RETENTION_SCHEDULE_ID,
       ...common,
       action: { type: 'startWorkflow', workflowType: 'RetentionWorkflow', workflowId: SCHEDULED_RETENTION_WORKFLOW_ID, taskQueue: BACKUP_QUEUE, args: retentionArgs },
-      memo: { every: spec.everyMs, retention: spec.retentionMs },
     },
   };
 }
@@ -131,15 +129,20 @@ export interface ScheduleListing {
   skippedOverlap: number;
 }
 
-function listing(id: ScheduleId, d: ScheduleDescription): ScheduleListing {
+/** The retention period is the retention schedule's argument (schedule memos cannot be updated). */
+function retentionOf(d: ScheduleDescription | undefined): number | null {
+  const args = (d?.action as { args?: Array<{ retentionMs?: unknown }> } | undefined)?.args;
+  return typeof args?.[0]?.retentionMs === 'number' ? args[0].retentionMs : null;
+}
+
+function listing(id: ScheduleId, d: ScheduleDescription, retentionMs: number | null): ScheduleListing {
   const interval = d.spec.intervals?.[0];
   const action = d.action as { workflowType?: string };
-  const memo = (d.memo ?? {}) as { retention?: number };
   return {
     scheduleId: id,
     workflowType: action.workflowType ?? '',
     everyMs: interval ? Number(interval.every) : null,
-    retentionMs: typeof memo.retention === 'number' ? memo.retention : null,
+    retentionMs,
     jitterMs: d.spec.jitter === undefined ? null : Number(d.spec.jitter),
     paused: d.state.paused,
     note: d.state.note ?? null,
@@ -153,13 +156,14 @@ function listing(id: ScheduleId, d: ScheduleDescription): ScheduleListing {
 
 /** The backup and retention schedules that exist. */
 export async function listBackupSchedules(client: Client): Promise<ScheduleListing[]> {
-  const out: ScheduleListing[] = [];
+  const found = new Map<ScheduleId, ScheduleDescription>();
   for (const id of SCHEDULE_IDS) {
     try {
-      out.push(listing(id, await client.schedule.getHandle(id).describe()));
+      found.set(id, await client.schedule.getHandle(id).describe());
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
     }
   }
-  return out;
+  const retentionMs = retentionOf(found.get(RETENTION_SCHEDULE_ID));
+  return [...found].map(([id, d]) => listing(id, d, retentionMs));
 }

@@ -92,14 +92,14 @@ describe('backup schedules and retention', () => {
   });
 
   it('pause and unpause show in the list and in Temporal; delete removes both; trigger then says there is none', async () => {
-    assert.match((await cli(['backup', 'schedule', 'pause'])).stdout, /^marketprism-backup, marketprism-retention: paused$/);
+    assert.equal((await cli(['backup', 'schedule', 'pause'])).stdout.trim(), 'marketprism-backup, marketprism-retention: paused');
     assert.deepEqual((await list()).map((l) => l.paused), [true, true]);
     const d = await client.schedule.getHandle(BACKUP_SCHEDULE_ID).describe();
     assert.equal(d.state.paused, true);
     assert.equal(d.state.note, 'paused from the marketprism CLI');
     await cli(['backup', 'schedule', 'unpause']);
     assert.deepEqual((await list()).map((l) => l.paused), [false, false]);
-    assert.match((await cli(['backup', 'schedule', 'delete'])).stdout, /deleted$/);
+    assert.equal((await cli(['backup', 'schedule', 'delete'])).stdout.trim(), 'marketprism-backup, marketprism-retention: deleted');
     assert.deepEqual(await list(), []);
     await assertOneLineError(['--config', file, 'backup', 'schedule', 'trigger'], /there is no backup schedule to trigger; create it with `marketprism backup schedule --every 1h`$/, 1);
   });
