@@ -127,4 +127,18 @@ describe('backup schedules and retention', () => {
     assert.deepEqual(remaining, before.filter((id) => id !== oldFull && id !== oldInc));
     assert.ok(remaining.includes(keptInc));
   });
+
+  it('marketprism up creates the default schedules from the config', async () => {
+    const up = await cli(['up', '--no-worker']);
+    assert.equal(up.code, 0, up.stderr);
+    assert.match(up.stdout, /backup schedules created: every 1h, retention 30d/);
+    const listed = await list();
+    assert.deepEqual(listed.map((l) => [l.scheduleId, l.everyMs, l.retentionMs, l.jitterMs, l.paused]), [
+      [BACKUP_SCHEDULE_ID, 3_600_000, 30 * 86_400_000, 60_000, false],
+      [RETENTION_SCHEDULE_ID, 3_600_000, 30 * 86_400_000, 60_000, false],
+    ]);
+    const again = await cli(['up', '--no-worker']);
+    assert.match(again.stdout, /backup schedules up to date: every 1h, retention 30d/);
+    await cli(['backup', 'schedule', 'delete']);
+  });
 });
