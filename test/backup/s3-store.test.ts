@@ -10,10 +10,10 @@ import { S3BackupStore } from '../../src/backup/s3-store';
 import { verifyBackupArchive } from '../../src/backup/verify';
 import { backupIdAt } from '../../src/domain/backup';
 import { BACKUP_QUEUE, STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { batchSummary } from '../../src/storage/batch-rows';
 import { batchTableDef } from '../../src/storage/batch-tables';
 import { rowsChecksum } from '../../src/storage/checksum';
 import { closeStoreClients, storeClient } from '../../src/storage/client';
-import { checkReplicas } from '../../src/storage/replica-check';
 import { temporalClient } from '../../src/client/client';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import type { BackupOutcome, RestoreOutcome } from '../../src/workflows/backup-api';
@@ -122,8 +122,12 @@ describe('S3 backup store (moto server)', () => {
       await storeClient(primary).command({ query: `DROP DATABASE IF EXISTS ${database}` });
       const restored = await runCliJson<RestoreOutcome>(['--config', file, 'restore', '--backup', b.backupId, '--target', primary.id, '--database', database], CREDENTIALS);
       assert.equal(restored.batchesRestored, b.batches);
-      const check = await checkReplicas({ ...config, stores: [primary, { ...primary, id: 'restored', database }] }, { rows: 0 });
-      assert.equal(check.identical, true);
+      // the seed batch, as stored, is the same in the source and the restored database (other tests of the shared
+      // stack leave rows outside any ledger in the source, which no backup carries: compare batches, not tables)
+      const seed = 'trades-backup-s3-seed';
+      const [source, copy] = await Promise.all([batchSummary(storeClient(primary), primary.database, 'trades', seed), batchSummary(storeClient(primary), database, 'trades', seed)]);
+      assert.deepEqual(copy, source);
+      assert.equal(copy.rows, 50);
       await storeClient(primary).command({ query: `DROP DATABASE IF EXISTS ${database}` });
     });
   });

@@ -48,8 +48,8 @@ describe('collect start: collectors differing only by options', () => {
       const periods = new Set((await storedRows(config, 'lsr_all_account', 'binanceusdm', 'ETH/USDT:USDT')).map((r) => r.period));
       return periods.has('5m') && periods.has('1h') ? true : undefined;
     }, 60_000);
-    const stopped = await runCliJson<{ stopped: string[]; terminated: string[] }>(['collect', 'stop', started[1]]);
-    assert.deepEqual(stopped, { stopped: [started[1]], terminated: [] });
+    const stopped = await runCliJson<{ stopped: string[]; terminated: string[]; alreadyStopped: string[] }>(['collect', 'stop', started[1]]);
+    assert.deepEqual(stopped, { stopped: [started[1]], terminated: [], alreadyStopped: [] });
     const after = new Set((await listCollectors(h.client)).map((c) => c.workflowId));
     assert.ok(after.has(started[0]) && !after.has(started[1]), 'stopping the depth-400 collector leaves the depth-10 one running');
   });
