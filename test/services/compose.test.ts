@@ -51,7 +51,7 @@ async function hadolint(): Promise<string> {
 }
 
 const JOBS = ['temporal-schema', 'temporal-setup', 'setup'];
-const LONG_RUNNING = ['postgresql', 'temporal', 'temporal-ui', 'clickhouse-primary', 'clickhouse-replica-1', 'clickhouse-replica-2', 'simulator', 'worker', 'prometheus', 'grafana'];
+const LONG_RUNNING = ['postgresql', 'temporal', 'temporal-ui', 'codec-server', 'clickhouse-primary', 'clickhouse-replica-1', 'clickhouse-replica-2', 'simulator', 'worker', 'prometheus', 'grafana'];
 
 describe('temporal-compose.yml', () => {
   it('is accepted by docker-compose and has every service of the stack', async () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { defaultKeyFile } from '../../src/backup/key';
 import { after, before, describe, it } from 'node:test';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -40,6 +41,8 @@ describe('backup chain: full + incrementals while collecting, restore, damage', 
   const ids: string[] = [];
 
   before(async () => {
+    // earlier tests of the same stack may have generated the key already: this test is about the first run's notice
+    rmSync(defaultKeyFile(config.dataDir), { force: true });
     workers = await startWorkers(config, { queues: [collectQueue('okx'), STORAGE_QUEUE, BACKUP_QUEUE], identity: 'backup-chain' });
     client = await temporalClient(config);
     collectors = new Collectors(client, config);
