@@ -16,6 +16,10 @@ export function backupTestConfig(name: string, backup: Record<string, unknown> =
   const doc = parse(readFileSync(source, 'utf8')) as Record<string, unknown>;
   const dir = mkdtempSync(path.join(os.tmpdir(), `mp-${name}-`));
   doc.backup = { dir: path.join(dir, 'backups'), ...backup };
+  // a database of its own on the shared stores: what other test files leave there (rows outside any ledger,
+  // batches written by hand) is not this file's to back up, defer or compare
+  const database = `bk_${name.replace(/[^A-Za-z0-9]/g, '_')}`;
+  doc.stores = (doc.stores as Array<Record<string, unknown>>).map((s) => ({ ...s, database }));
   Object.assign(doc, top);
   const file = path.join(dir, 'marketprism.yaml');
   const text = stringify(doc);

@@ -135,7 +135,7 @@ describe('collector controls', () => {
 
     const bad = await runCli(['collect', 'update', id, '--symbols', 'NOPE/USDT:USDT']);
     assert.equal(bad.code, 2);
-    assert.match(bad.stderr.trim(), /^marketprism: okx does not list symbol 'NOPE\/USDT:USDT'/);
+    assert.match(bad.stderr.trim(), /^marketprism: cannot collect funding_rate for NOPE\/USDT:USDT: okx does not list symbol 'NOPE\/USDT:USDT'/);
     assert.equal((await runCli(['collect', 'update', id])).code, 2, 'nothing to update');
     assert.equal((await runCli(['collect', 'update', id, '--interval', '700ms', '--symbols', `${BTC},${ETH}`])).stdout.trim(), `updated: ${id}`);
     const updated = await h.collectors.waitFor(id, 'updated', (s) => s.intervalMs === 700 && s.symbols.length === 2);
