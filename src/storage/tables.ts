@@ -123,32 +123,35 @@ function marketTable<T extends DataType>(
 /** The schema version that made liquidation side/price/amount nullable and added base_value (migrations.ts). */
 export const NULLABLE_LIQUIDATIONS_VERSION = 2;
 
-const lsr = { longShortRatio: 'float64', longAccount: 'nullableFloat64', shortAccount: 'nullableFloat64', period: 'string' } as const;
+/** The schema version that made prices, amounts and order book levels Decimal(38, 18) (migrations.ts). */
+export const EXACT_DECIMALS_VERSION = 4;
+
+const lsr = { longShortRatio: 'decimal', longAccount: 'nullableDecimal', shortAccount: 'nullableDecimal', period: 'string' } as const;
 
 export const MARKET_TABLES: Readonly<Record<DataType, TableDef>> = {
-  trades: marketTable('trades', { tradeId: 'string', price: 'float64', amount: 'float64', side: 'string' }, ['tradeId']),
+  trades: marketTable('trades', { tradeId: 'string', price: 'decimal', amount: 'decimal', side: 'string' }, ['tradeId']),
   orderbook: marketTable('orderbook', { bids: 'levels', asks: 'levels', depth: 'uint32' }, ['eventTime']),
   funding_rate: marketTable(
     'funding_rate',
-    { fundingRate: 'float64', fundingTime: 'uint64', markPrice: 'nullableFloat64', indexPrice: 'nullableFloat64' },
+    { fundingRate: 'decimal', fundingTime: 'uint64', markPrice: 'nullableDecimal', indexPrice: 'nullableDecimal' },
     ['eventTime'],
   ),
-  open_interest: marketTable('open_interest', { openInterestAmount: 'nullableFloat64', openInterestValue: 'nullableFloat64' }, ['eventTime']),
+  open_interest: marketTable('open_interest', { openInterestAmount: 'nullableDecimal', openInterestValue: 'nullableDecimal' }, ['eventTime']),
   // Deribit's settlements carry no side, price, contracts or id (docs/collection.md): those are NULL, never 0.
   // The key stays liquidation_id (a Nullable column cannot be in an 18.16 sorting key): the exchange's id, else
   // derived from the event's time and size (src/activities/exchange/normalize/liquidations.ts).
   liquidations: marketTable(
     'liquidations',
-    { side: 'nullableString', price: 'nullableFloat64', amount: 'nullableFloat64', baseValue: 'nullableFloat64', liquidationId: 'string' },
+    { side: 'nullableString', price: 'nullableDecimal', amount: 'nullableDecimal', baseValue: 'nullableDecimal', liquidationId: 'string' },
     ['liquidationId'],
     { baseValue: NULLABLE_LIQUIDATIONS_VERSION },
   ),
   lsr_top_position: marketTable('lsr_top_position', lsr, ['period', 'eventTime']),
   lsr_all_account: marketTable('lsr_all_account', lsr, ['period', 'eventTime']),
-  volatility_index: marketTable('volatility_index', { value: 'float64', resolution: 'string' }, ['resolution', 'eventTime']),
+  volatility_index: marketTable('volatility_index', { value: 'decimal', resolution: 'string' }, ['resolution', 'eventTime']),
   ticker: marketTable(
     'ticker',
-    { last: 'float64', bid: 'nullableFloat64', ask: 'nullableFloat64', baseVolume: 'nullableFloat64', quoteVolume: 'nullableFloat64' },
+    { last: 'decimal', bid: 'nullableDecimal', ask: 'nullableDecimal', baseVolume: 'nullableDecimal', quoteVolume: 'nullableDecimal' },
     ['eventTime'],
   ),
 };
