@@ -16,7 +16,8 @@ import type { MigrationContext } from './migrations';
  *      ALTER UPDATE ... transform(), in chunks; 18.16 refuses such text in step 3 ("Decimal value is too small").
  *   3. MODIFY to the Decimal type: ClickHouse parses decimal text exactly.
  * Each step is chosen by the column's current type, so an interrupted conversion is finished by the next run.
- * On current releases MODIFY and UPDATE are mutations; each step waits until the table has none pending.
+ * On current releases MODIFY and UPDATE are mutations; each step waits until the table has none pending. On
+ * 18.16 step 3 may have to wait for replaced parts to be deleted (see convertFloatToDecimal).
  */
 
 type Shape = 'plain' | 'nullable' | 'array';
@@ -110,6 +111,32 @@ export async function convertFloatToDecimal(ctx: MigrationContext, table: string
     await waitForMutations(ctx, table);
   }
   await fixTexts(ctx, table, column, shape);
-  await ctx.exec(`ALTER TABLE ${name} MODIFY COLUMN ${column} ${target}`);
+  const modify = `ALTER TABLE ${name} MODIFY COLUMN ${column} ${target}`;
+  try {
+    await ctx.exec(modify);
+  } catch (err) {
+    // 18.16 also converts parts a merge or mutation replaced, still holding the texts step 2 rewrote ("Aborting
+    // ALTER of part ..."); they are deleted after the server's old_parts_lifetime (480 s by default, 5 s on the
+    // stores MarketPrism runs): wait for them, then try once more
+    if (!(await waitForReplacedParts(ctx, table))) throw err;
+    await ctx.exec(modify);
+  }
   await waitForMutations(ctx, table);
+}
+
+/** Waits until the table has no inactive (replaced) parts; false when it had none to wait for. */
+async function waitForReplacedParts(ctx: MigrationContext, table: string): Promise<boolean> {
+  const deadline = Date.now() + MUTATION_TIMEOUT_MS;
+  let waited = false;
+  for (;;) {
+    const result = await ctx.client.query({
+      query: `SELECT toString(count()) AS replaced FROM system.parts WHERE database = '${sqlIdentifier(ctx.database, 'database')}' AND table = '${sqlIdentifier(table, 'table')}' AND active = 0`,
+      format: 'JSONEachRow',
+    });
+    const [row] = await result.json<{ replaced: string }>();
+    if (Number(row.replaced) === 0) return waited;
+    if (Date.now() > deadline) throw new Error(`migration: ${qualified(ctx.database, table)} still has ${row.replaced} replaced parts; see system.parts`);
+    waited = true;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
