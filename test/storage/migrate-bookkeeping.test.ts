@@ -75,9 +75,11 @@ describe('migration 3: batch id on bookkeeping rows, in place on stores with the
     await storeClient(s2).command({ query: `ALTER TABLE ${s2.database}.quarantine ADD COLUMN batch_id String AFTER received_at` });
 
     const first = await Promise.all(stores.stores.map((s) => migrateStore(storeClient(s), s.database)));
+    // migration 3, and the later ones (which do not touch the bookkeeping tables)
+    const later = MIGRATIONS.filter((m) => m.version >= BOOKKEEPING_BATCH_ID_VERSION).map((m) => m.version);
     for (const result of first) {
-      assert.deepEqual(result.applied.map((m) => m.version), [BOOKKEEPING_BATCH_ID_VERSION]);
-      assert.equal(result.version, BOOKKEEPING_BATCH_ID_VERSION);
+      assert.deepEqual(result.applied.map((m) => m.version), later);
+      assert.equal(result.version, later.at(-1));
     }
     const second = await Promise.all(stores.stores.map((s) => migrateStore(storeClient(s), s.database)));
     for (const result of second) assert.deepEqual(result.applied, []);
