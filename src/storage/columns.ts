@@ -192,9 +192,14 @@ export function physicalColumns(kind: ColumnKind, column: string): PhysicalColum
   }
 }
 
-/** What to SELECT for a field so decodeField can read it (DateTime becomes epoch ms, independent of server time zone). */
+/**
+ * What to SELECT for a field so decodeField can read it (DateTime becomes epoch ms, independent of server time
+ * zone; a 64-bit hash becomes its decimal text on every release).
+ */
 export function selectExpressions(kind: ColumnKind, column: string): string[] {
   if (kind === 'insertTime') return [`toUInt64(${column}) * 1000 AS ${column}`];
+  // 18.16 quotes UInt64 in JSON, current releases print a bare number that JSON.parse would round
+  if (kind === 'hash64') return [`toString(${column}) AS ${column}`];
   return physicalColumns(kind, column).map((c) => c.name);
 }
 

@@ -32,8 +32,9 @@ export async function recomputeLedgerChecksums(client: ClickHouseClient, databas
     query: [
       `INSERT INTO ${ledger} (batch_id, table_name, rows, checksum, inserted_at)`,
       'SELECT batch_id, table_name, rows, stored_checksum, inserted_at FROM',
-      `(SELECT batch_id, table_name, rows, inserted_at FROM ${ledger} FINAL WHERE table_name = '${def.name}')`,
-      `ANY INNER JOIN (SELECT batch_id, ${checksumSql(def)} AS stored_checksum FROM ${qualified(database, def.name)} FINAL GROUP BY batch_id)`,
+      // current releases require an alias on each joined subquery; 18.16 accepts them
+      `(SELECT batch_id, table_name, rows, inserted_at FROM ${ledger} FINAL WHERE table_name = '${def.name}') AS entry`,
+      `ANY INNER JOIN (SELECT batch_id, ${checksumSql(def)} AS stored_checksum FROM ${qualified(database, def.name)} FINAL GROUP BY batch_id) AS stored`,
       'USING batch_id',
     ].join(' '),
   });
