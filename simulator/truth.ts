@@ -1,6 +1,6 @@
 import { isDataType } from '../src/domain/data-types';
 import { EmittedLog, SNAPSHOT_TYPES, type SnapshotType } from './emitted';
-import { findInstrument, INSTRUMENTS, isSimExchange, SIM_EXCHANGES, VOLATILITY_CURRENCIES, type Instrument } from './instruments';
+import { findInstrument, INSTRUMENTS, isSimExchange, type SimExchange, SIM_EXCHANGES, VOLATILITY_CURRENCIES, type Instrument } from './instruments';
 import type { Market } from './market';
 
 /**
@@ -22,7 +22,7 @@ export function parseDurationMs(text: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
-export function truth(query: URLSearchParams, market: Market, emitted: EmittedLog, now: number): unknown[] {
+export function truth(query: URLSearchParams, market: Market, emitted: EmittedLog, now: number, served: Record<SimExchange, Instrument[]> = INSTRUMENTS): unknown[] {
   const exchange = query.get('exchange') ?? '';
   if (!isSimExchange(exchange)) throw new TruthInputError(`exchange '${exchange}' is not simulated; use one of ${SIM_EXCHANGES.join(', ')}`);
   const type = query.get('type') ?? '';
@@ -44,12 +44,12 @@ export function truth(query: URLSearchParams, market: Market, emitted: EmittedLo
 
   const marketType = query.get('market') ?? undefined;
   if (marketType !== undefined && marketType !== 'spot' && marketType !== 'swap') throw new TruthInputError(`market '${marketType}' must be spot or swap`);
-  const inst = findInstrument(exchange, symbol, marketType);
+  const inst = findInstrument(exchange, symbol, marketType, served);
   if (!inst) {
-    const known = INSTRUMENTS[exchange].map((i) => i.symbol).join(', ');
+    const known = served[exchange].map((i) => i.symbol).join(', ');
     throw new TruthInputError(`symbol '${symbol}' is not simulated on ${exchange}; use one of ${known} (or its native id)`);
   }
-  const ambiguous = marketType === undefined && inst.id === symbol && findInstrument(exchange, symbol, inst.type === 'spot' ? 'swap' : 'spot')?.id === symbol;
+  const ambiguous = marketType === undefined && inst.id === symbol && findInstrument(exchange, symbol, inst.type === 'spot' ? 'swap' : 'spot', served)?.id === symbol;
   if (ambiguous) throw new TruthInputError(`symbol '${symbol}' is both spot and swap on ${exchange}; add market=spot|swap or use the unified symbol`);
   return seriesOrSnapshots(type, inst, query, market, emitted, from, to);
 }

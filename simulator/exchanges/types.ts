@@ -7,6 +7,8 @@ import type { TradeHistory } from '../trade-history';
 /** What every exchange handler gets: the market, the fetchable-history depths and the emitted-snapshot log. */
 export interface ExchangeContext {
   market: Market;
+  /** the instruments this simulator lists, per exchange (servedInstruments in instruments.ts) */
+  instruments: Record<SimExchange, Instrument[]>;
   /** how far back each exchange's paged trade endpoint still serves trades */
   tradeHistory: TradeHistory;
   /** record a snapshot the handler served, so ground truth can return exactly what was emitted */

@@ -44,6 +44,7 @@ export async function startSimulator(config: Config): Promise<ServiceStatus> {
     '--port', String(config.simulator.port),
     '--seed', String(config.simulator.seed),
     '--trades-per-second', String(config.simulator.tradesPerSecond),
+    ...(config.simulator.decimalQuirks ? ['--decimal-quirks'] : []),
   ];
   const pid = startDetached({ name: 'simulator', command: process.execPath, args, pidFile: f.pid, logFile: f.log });
   await waitUntil(`exchange simulator on ${url}`, () => simulatorHealthy(url), {
