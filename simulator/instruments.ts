@@ -24,6 +24,8 @@ export interface Instrument {
   inverse: boolean;
   /** typical trade size in the exchange's amount unit */
   typicalAmount: number;
+  /** trades at prices drawn uniformly from this range instead of near the mid price (decimal quirks: many decimals) */
+  tradePriceRange?: [number, number];
 }
 
 const BASE_PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000, DEC: 5.5, TINY: 2.5e-8 };
@@ -85,13 +87,14 @@ export const INSTRUMENTS: Record<SimExchange, Instrument[]> = {
 /**
  * Extra okx spot listings served with the `decimalQuirks` option (simulator --decimal-quirks, config
  * simulator.decimalQuirks): values whose decimal text ClickHouse's Float64 parser can store one ULP off.
- * DEC/USDT: 3-decimal prices between 1 and 10 (about 6 % of them misparsed by 18.16: 2.236 → 2.2359999999999998).
+ * DEC/USDT: trades at 3-decimal prices drawn from 1 to 10 (about 6 % of them misparsed by 18.16: 2.236 →
+ * 2.2359999999999998); its order book stays near 5.5.
  * TINY/USDT: prices near 2.5e-8 with 12 decimals (JS prints them with an exponent) and amounts near 1.2e8 with
  * 4 decimals (13 significant digits, which a double carries). Long/short ratios with 4 decimals (1.1501) come from
  * every swap already.
  */
 export const DECIMAL_QUIRK_INSTRUMENTS: Instrument[] = [
-  { ...spot('okx', 'DEC-USDT', 'DEC', 'USDT'), priceDecimals: 3, amountDecimals: 2, typicalAmount: 250 },
+  { ...spot('okx', 'DEC-USDT', 'DEC', 'USDT'), priceDecimals: 3, amountDecimals: 2, typicalAmount: 250, tradePriceRange: [1, 10] },
   { ...spot('okx', 'TINY-USDT', 'TINY', 'USDT'), priceDecimals: 12, amountDecimals: 4, typicalAmount: 123_456_789 },
 ];
 
