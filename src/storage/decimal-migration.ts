@@ -37,7 +37,7 @@ export function isFloatToDecimal(from: string, to: string): boolean {
   const target = shapeOf(to);
   if (target.inner !== DECIMAL_TYPE) return false;
   const source = shapeOf(from);
-  if (source.shape === 'array' !== (target.shape === 'array')) return false;
+  if ((source.shape === 'array') !== (target.shape === 'array')) return false;
   return source.inner === 'Float64' || source.inner === 'String';
 }
 
