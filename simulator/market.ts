@@ -156,7 +156,9 @@ export class Market {
     const timestamp = Math.floor((n + uniform(k, 't', n)) * slot);
     const side = uniform(k, 's', n) < 0.5 ? 'buy' : 'sell';
     const mid = this.midPrice(inst, timestamp);
-    const price = this.roundPrice(inst, mid * (1 + (side === 'buy' ? 1 : -1) * 1e-4 * uniform(k, 'p', n)));
+    const price = inst.tradePriceRange
+      ? this.roundPrice(inst, inst.tradePriceRange[0] + (inst.tradePriceRange[1] - inst.tradePriceRange[0]) * uniform(k, 'p', n))
+      : this.roundPrice(inst, mid * (1 + (side === 'buy' ? 1 : -1) * 1e-4 * uniform(k, 'p', n)));
     const step = amountStep(inst);
     const raw = inst.typicalAmount * Math.exp(0.8 * gaussian(k, 'a', n));
     const amount = roundTo(Math.max(step, Math.round(raw / step) * step), inst.amountDecimals);

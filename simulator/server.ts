@@ -10,7 +10,7 @@ import { okx } from './exchanges/okx';
 import type { ExchangeContext, SimExchangeApi } from './exchanges/types';
 import { FaultInputError, FaultRegistry, parseFault, type Fault } from './faults';
 import { SimHttpError, type SimResponse } from './http';
-import { INSTRUMENTS, isSimExchange, SIM_EXCHANGES, type SimExchange } from './instruments';
+import { isSimExchange, servedInstruments, SIM_EXCHANGES, type SimExchange } from './instruments';
 import { Market } from './market';
 import { HistoryInputError, parseHistoryDepth, parseHistoryExchange, TradeHistory, type HistoryDepth, type PagedHistoryExchange } from './trade-history';
 import { truth, TruthInputError } from './truth';
@@ -30,6 +30,8 @@ export interface SimulatorOptions {
    * unset exchanges keep the real exchange's depth (DEFAULT_TRADE_HISTORY in trade-history.ts)
    */
   tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>;
+  /** also list okx DEC/USDT and TINY/USDT, whose decimals ClickHouse's Float64 parser can misread (instruments.ts) */
+  decimalQuirks?: boolean;
   /** the market clock; defaults to the wall clock */
   now?: () => number;
 }
@@ -79,7 +81,14 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const fault = faults.active(exchange, Date.now());
     return fault && isDataFaultMode(fault.mode) ? { mode: fault.mode, rate: fault.rate } : undefined;
   };
-  const ctx: ExchangeContext = { market, tradeHistory, dataFault, recordSnapshot: (type, inst, record) => emitted.record(type, inst, record) };
+  const instruments = servedInstruments({ decimalQuirks: opts.decimalQuirks });
+  const ctx: ExchangeContext = {
+    market,
+    instruments,
+    tradeHistory,
+    dataFault,
+    recordSnapshot: (type, inst, record) => emitted.record(type, inst, record),
+  };
 
   async function admin(req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<SimResponse> {
     const wallNow = Date.now();
@@ -88,7 +97,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       case 'GET /_admin/health':
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/instruments':
-        return { status: 200, body: SIM_EXCHANGES.flatMap((id) => INSTRUMENTS[id].map((i) => ({ exchange: id, id: i.id, symbol: i.symbol, type: i.type }))) };
+        return { status: 200, body: SIM_EXCHANGES.flatMap((id) => instruments[id].map((i) => ({ exchange: id, id: i.id, symbol: i.symbol, type: i.type }))) };
       case 'GET /_admin/faults':
         return { status: 200, body: faults.list(wallNow).map((f) => describeFault(f, wallNow)) };
       case 'POST /_admin/faults': {
@@ -127,7 +136,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         tradeHistory.reset();
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/truth':
-        return { status: 200, body: truth(query, market, emitted, now(), dataFault) };
+        return { status: 200, body: truth(query, market, emitted, now(), dataFault, instruments) };
       default:
         return adminError(404, `no admin route ${route}; see docs/simulator.md`);
     }

@@ -26,7 +26,14 @@ export function parseDurationMs(text: string): number | undefined {
 /** The data fault in force for an exchange (data-faults.ts): ground truth reports trade times as they are served. */
 type DataFaultOf = (exchange: SimExchange) => ActiveDataFault | undefined;
 
-export function truth(query: URLSearchParams, market: Market, emitted: EmittedLog, now: number, dataFault: DataFaultOf = () => undefined): unknown[] {
+export function truth(
+  query: URLSearchParams,
+  market: Market,
+  emitted: EmittedLog,
+  now: number,
+  dataFault: DataFaultOf = () => undefined,
+  served: Record<SimExchange, Instrument[]> = INSTRUMENTS,
+): unknown[] {
   const exchange = query.get('exchange') ?? '';
   if (!isSimExchange(exchange)) throw new TruthInputError(`exchange '${exchange}' is not simulated; use one of ${SIM_EXCHANGES.join(', ')}`);
   const type = query.get('type') ?? '';
@@ -48,12 +55,12 @@ export function truth(query: URLSearchParams, market: Market, emitted: EmittedLo
 
   const marketType = query.get('market') ?? undefined;
   if (marketType !== undefined && marketType !== 'spot' && marketType !== 'swap') throw new TruthInputError(`market '${marketType}' must be spot or swap`);
-  const inst = findInstrument(exchange, symbol, marketType);
+  const inst = findInstrument(exchange, symbol, marketType, served);
   if (!inst) {
-    const known = INSTRUMENTS[exchange].map((i) => i.symbol).join(', ');
+    const known = served[exchange].map((i) => i.symbol).join(', ');
     throw new TruthInputError(`symbol '${symbol}' is not simulated on ${exchange}; use one of ${known} (or its native id)`);
   }
-  const ambiguous = marketType === undefined && inst.id === symbol && findInstrument(exchange, symbol, inst.type === 'spot' ? 'swap' : 'spot')?.id === symbol;
+  const ambiguous = marketType === undefined && inst.id === symbol && findInstrument(exchange, symbol, inst.type === 'spot' ? 'swap' : 'spot', served)?.id === symbol;
   if (ambiguous) throw new TruthInputError(`symbol '${symbol}' is both spot and swap on ${exchange}; add market=spot|swap or use the unified symbol`);
   return seriesOrSnapshots(type, inst, query, market, emitted, from, to, dataFault(inst.exchange));
 }

@@ -8,6 +8,8 @@ import type { ActiveDataFault } from '../data-faults';
 /** What every exchange handler gets: the market, the fetchable-history depths and the emitted-snapshot log. */
 export interface ExchangeContext {
   market: Market;
+  /** the instruments this simulator lists, per exchange (servedInstruments in instruments.ts) */
+  instruments: Record<SimExchange, Instrument[]>;
   /** how far back each exchange's paged trade endpoint still serves trades */
   tradeHistory: TradeHistory;
   /** the data fault in force for an exchange (data-faults.ts), if any */

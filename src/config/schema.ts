@@ -109,6 +109,8 @@ export const configSchema = z.strictObject({
     port: port.default(DEFAULT_PORTS.simulator),
     seed: z.number().int().default(42),
     tradesPerSecond: z.number().positive().max(10_000).default(5),
+    /** also list okx DEC/USDT and TINY/USDT, whose decimals ClickHouse's Float64 parser can misread (docs/simulator.md) */
+    decimalQuirks: z.boolean().default(false),
   }),
   exchanges: z.record(identifier, exchangeSchema).default({}),
   collectors: z.array(collectorSchema).default([]),

@@ -15,7 +15,7 @@ export const ROW_BASE_KINDS: KindsOf<RowBase> = {
   receiveTime: 'uint64',
 };
 
-const LSR_KINDS = { longShortRatio: 'float64', longAccount: 'nullableFloat64', shortAccount: 'nullableFloat64', period: 'string' } as const;
+const LSR_KINDS = { longShortRatio: 'decimal', longAccount: 'nullableDecimal', shortAccount: 'nullableDecimal', period: 'string' } as const;
 
 /**
  * The kind of every own field of every market row, in table (checksum) order. Declared here, once: the store's
@@ -23,13 +23,13 @@ const LSR_KINDS = { longShortRatio: 'float64', longAccount: 'nullableFloat64', s
  * exchange does not give is a nullable kind holding null, never 0.
  */
 export const ROW_KINDS: { readonly [T in DataType]: KindsOf<Omit<RowOf<T>, keyof RowBase>> } = {
-  trades: { tradeId: 'string', price: 'float64', amount: 'float64', side: 'string' },
+  trades: { tradeId: 'string', price: 'decimal', amount: 'decimal', side: 'string' },
   orderbook: { bids: 'levels', asks: 'levels', depth: 'uint32' },
-  funding_rate: { fundingRate: 'float64', fundingTime: 'nullableUint64', markPrice: 'nullableFloat64', indexPrice: 'nullableFloat64' },
-  open_interest: { openInterestAmount: 'nullableFloat64', openInterestValue: 'nullableFloat64' },
-  liquidations: { side: 'nullableString', price: 'nullableFloat64', amount: 'nullableFloat64', baseValue: 'nullableFloat64', liquidationId: 'string' },
+  funding_rate: { fundingRate: 'decimal', fundingTime: 'nullableUint64', markPrice: 'nullableDecimal', indexPrice: 'nullableDecimal' },
+  open_interest: { openInterestAmount: 'nullableDecimal', openInterestValue: 'nullableDecimal' },
+  liquidations: { side: 'nullableString', price: 'nullableDecimal', amount: 'nullableDecimal', baseValue: 'nullableDecimal', liquidationId: 'string' },
   lsr_top_position: LSR_KINDS,
   lsr_all_account: LSR_KINDS,
-  volatility_index: { value: 'float64', resolution: 'string' },
-  ticker: { last: 'nullableFloat64', bid: 'nullableFloat64', ask: 'nullableFloat64', baseVolume: 'nullableFloat64', quoteVolume: 'nullableFloat64' },
+  volatility_index: { value: 'decimal', resolution: 'string' },
+  ticker: { last: 'nullableDecimal', bid: 'nullableDecimal', ask: 'nullableDecimal', baseVolume: 'nullableDecimal', quoteVolume: 'nullableDecimal' },
 };

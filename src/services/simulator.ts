@@ -13,7 +13,12 @@ const SIMULATOR_MAIN = path.join(PROJECT_ROOT, 'simulator/main.ts');
 
 /** The simulator's command-line flags from the config. */
 export function simulatorFlags(config: Config): string[] {
-  return ['--port', String(config.simulator.port), '--seed', String(config.simulator.seed), '--trades-per-second', String(config.simulator.tradesPerSecond)];
+  return [
+    '--port', String(config.simulator.port),
+    '--seed', String(config.simulator.seed),
+    '--trades-per-second', String(config.simulator.tradesPerSecond),
+    ...(config.simulator.decimalQuirks ? ['--decimal-quirks'] : []),
+  ];
 }
 
 /** node arguments that run the simulator (TypeScript, through tsx, from src and dist alike) with these flags. */

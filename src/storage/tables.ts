@@ -117,6 +117,9 @@ function marketTable<T extends DataType>(
 /** The schema version that made liquidation side/price/amount nullable and added base_value (migrations.ts). */
 export const NULLABLE_LIQUIDATIONS_VERSION = 2;
 
+/** The schema version that made prices, amounts and order book levels Decimal(38, 18) (migrations.ts). */
+export const EXACT_DECIMALS_VERSION = 4;
+
 /**
  * The schema version that made ticker.last and funding_rate.funding_time nullable (migrations.ts): a ticker
  * without a last trade (an option that has not traded, ccxt #626) and a funding rate without a next funding

@@ -15,11 +15,12 @@ import { sampleRows } from './sample-rows';
 import { startTestStores, type TestStores } from './stores-fixture';
 
 /**
- * Migration 6 on real stores that hold ticker and funding_rate as the earlier versions created them:
- * ticker.last Float64 (a ticker without a last trade was quarantined) and funding_rate.funding_time UInt64
- * (0 when the exchange gave none). Old rows keep their values and their ledger checksums; NULL round-trips.
+ * Migration 6 on real stores that hold ticker and funding_rate as versions 4 and 5 left them: ticker.last
+ * Decimal(38, 18) (a ticker without a last trade was quarantined) and funding_rate.funding_time UInt64 (0 when
+ * the exchange gave none). Old rows keep their values and their ledger checksums; NULL round-trips. (A store
+ * older than version 4 gets last Nullable(Decimal(38, 18)) from migration 4 already: migrate-decimals.test.ts.)
  */
-const OLD_KINDS: Partial<Record<DataType, Record<string, ColumnKind>>> = { ticker: { last: 'float64' }, funding_rate: { fundingTime: 'uint64' } };
+const OLD_KINDS: Partial<Record<DataType, Record<string, ColumnKind>>> = { ticker: { last: 'decimal' }, funding_rate: { fundingTime: 'uint64' } };
 const before6 = (def: TableDef): TableDef => {
   const kinds = OLD_KINDS[def.name as DataType];
   return kinds ? { ...def, fields: def.fields.map((f) => ({ ...f, kind: kinds[f.field] ?? f.kind })) } : def;
@@ -31,7 +32,11 @@ const OLD_BASELINE: Migration = {
     for (const def of SCHEMA_TABLES) await ctx.createTable(before6(def));
   },
 };
-const OLD_MIGRATIONS = [OLD_BASELINE, ...MIGRATIONS.filter((m) => m.version > 1 && m.version < NULLABLE_LAST_AND_FUNDING_TIME_VERSION)];
+// version 1 creates the tables as version 5 left them, so 2-5 find nothing to do (4 would convert to the current declaration)
+const OLD_MIGRATIONS: Migration[] = [
+  OLD_BASELINE,
+  ...MIGRATIONS.filter((m) => m.version > 1 && m.version < NULLABLE_LAST_AND_FUNDING_TIME_VERSION).map((m) => ({ ...m, async up() {} })),
+];
 const OLD_TICKER = before6(MARKET_TABLES.ticker);
 const OLD_FUNDING = before6(MARKET_TABLES.funding_rate);
 
@@ -67,7 +72,7 @@ describe('migration 6: ticker.last and funding_rate.funding_time nullable, in pl
       stores.stores.map(async (store) => {
         const client = storeClient(store);
         await migrateStore(client, store.database, OLD_MIGRATIONS);
-        assert.ok((await columnTypes(store, 'ticker')).includes('last Float64'));
+        assert.ok((await columnTypes(store, 'ticker')).includes('last Decimal(38, 18)'));
         await insertRows(client, store.database, OLD_TICKER, oldTickers.map((r) => ({ ...r, batchId: 'ticker-old', ingestTime: Date.now() })));
         await insertRows(client, store.database, OLD_FUNDING, oldFunding.map((r) => ({ ...r, batchId: 'funding-old', ingestTime: Date.now() })));
         await recordBatch(client, store.database, { batchId: 'ticker-old', tableName: 'ticker', rows: oldTickers.length, checksum: checksums.ticker });
@@ -76,7 +81,7 @@ describe('migration 6: ticker.last and funding_rate.funding_time nullable, in pl
     );
     // a migration interrupted after its first ALTER is finished by the next run
     const [, , interrupted] = stores.stores;
-    await storeClient(interrupted).command({ query: `ALTER TABLE ${interrupted.database}.ticker MODIFY COLUMN last Nullable(Float64)` });
+    await storeClient(interrupted).command({ query: `ALTER TABLE ${interrupted.database}.ticker MODIFY COLUMN last Nullable(Decimal(38, 18))` });
 
     for (const result of await Promise.all(stores.stores.map((s) => migrateStore(storeClient(s), s.database)))) {
       assert.ok(result.applied.some((m) => m.version === NULLABLE_LAST_AND_FUNDING_TIME_VERSION), JSON.stringify(result.applied));
@@ -93,7 +98,7 @@ describe('migration 6: ticker.last and funding_rate.funding_time nullable, in pl
         assert.equal(await sortingKey(store, table), await sortingKey(fresh, table, 'fresh_v6'));
       }
     }
-    assert.ok((await columnTypes(fresh, 'ticker', 'fresh_v6')).includes('last Nullable(Float64)'));
+    assert.ok((await columnTypes(fresh, 'ticker', 'fresh_v6')).includes('last Nullable(Decimal(38, 18))'));
     assert.ok((await columnTypes(fresh, 'funding_rate', 'fresh_v6')).includes('funding_time Nullable(UInt64)'));
 
     for (const store of stores.stores) {
