@@ -2,6 +2,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
+import { storeClient } from '../../src/storage/client';
+import { migrateStore } from '../../src/storage/migrate';
 import { configPath, parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { readBatches, readChain } from '../../src/backup/archive-reader';
@@ -32,4 +34,9 @@ export async function chainBatchCounts(store: BackupStore, backupId: string): Pr
   const counts = new Map<string, number>();
   for (const m of await readChain(store, backupId)) for (const b of await readBatches(store, m)) counts.set(b.batchId, (counts.get(b.batchId) ?? 0) + 1);
   return counts;
+}
+
+/** Creates the fixture's database on every store (the migrations), as a worker would before its first write. */
+export async function migrateBackupStores(config: Config): Promise<void> {
+  for (const store of config.stores) await migrateStore(storeClient(store), store.database);
 }

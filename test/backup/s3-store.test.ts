@@ -20,7 +20,7 @@ import type { BackupOutcome, RestoreOutcome } from '../../src/workflows/backup-a
 import type { BackupSummary } from '../../src/backup/catalog';
 import { sampleRows } from '../storage/sample-rows';
 import { runCli, runCliJson } from '../support/cli';
-import { backupTestConfig } from './fixture';
+import { backupTestConfig, migrateBackupStores } from './fixture';
 
 /**
  * The S3 backup store against a real S3-compatible server: moto's standalone server, which test/run.ts starts
@@ -89,6 +89,7 @@ describe('S3 backup store (moto server)', () => {
     let workers: RunningWorkers;
     let client: Client;
     before(async () => {
+      await migrateBackupStores(config);
       await createBucket('mp-workflows');
       workers = await startWorkers(config, { queues: [STORAGE_QUEUE, BACKUP_QUEUE], identity: 'backup-s3' });
       client = await temporalClient(config);

@@ -12,7 +12,7 @@ import { temporalClient } from '../../src/client/client';
 import type { ScheduleListing } from '../../src/client/backup-schedules';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { BACKUP_SCHEDULE_ID, RETENTION_SCHEDULE_ID, type RetentionOutcome } from '../../src/workflows/backup-api';
-import { backupTestConfig } from '../backup/fixture';
+import { backupTestConfig, migrateBackupStores } from '../backup/fixture';
 import { assertOneLineError, runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
 
@@ -28,6 +28,7 @@ describe('backup schedules and retention', () => {
   const list = () => runCliJson<ScheduleListing[]>(['--config', file, 'backup', 'schedule', 'list']);
 
   before(async () => {
+    await migrateBackupStores(config);
     client = await temporalClient(config);
   });
   after(async () => {

@@ -18,7 +18,7 @@ import { createActivities } from '../../src/activities';
 import { dataConverter } from '../../src/client/data-converter';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Collectors } from './collector-fixture';
-import { backupTestConfig, chainBatchCounts } from '../backup/fixture';
+import { backupTestConfig, chainBatchCounts, migrateBackupStores } from '../backup/fixture';
 import { assertOneLineError, runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
 import type { BackupOutcome, RestoreOutcome } from '../../src/workflows/backup-api';
@@ -41,6 +41,7 @@ describe('backup chain: full + incrementals while collecting, restore, damage', 
   const ids: string[] = [];
 
   before(async () => {
+    await migrateBackupStores(config);
     // earlier tests of the same stack may have generated the key already: this test is about the first run's notice
     rmSync(defaultKeyFile(config.dataDir), { force: true });
     workers = await startWorkers(config, { queues: [collectQueue('okx'), STORAGE_QUEUE, BACKUP_QUEUE], identity: 'backup-chain' });

@@ -15,7 +15,7 @@ import type { StoreConfig } from '../../src/config/schema';
 import { temporalClient } from '../../src/client/client';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import type { BackupOutcome, RestoreOutcome } from '../../src/workflows/backup-api';
-import { backupTestConfig } from '../backup/fixture';
+import { backupTestConfig, migrateBackupStores } from '../backup/fixture';
 import { runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
 import { quoted, truth } from './collector-fixture';
@@ -38,6 +38,7 @@ describe('disaster recovery: every store lost, restored from backup, collectors 
   const startArgs = ['collect', 'start', '--exchange', EXCHANGE, '--type', 'trades', '--symbols', SYMBOL, '--interval', '300ms'];
 
   before(async () => {
+    await migrateBackupStores(config);
     workers = await startWorkers(config, { queues: [collectQueue(EXCHANGE), STORAGE_QUEUE, BACKUP_QUEUE], identity: 'disaster-recovery' });
     client = await temporalClient(config);
   });
