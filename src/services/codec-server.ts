@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PROJECT_ROOT } from '../config/project-root';
 import type { Config } from '../config/schema';
 import { assertPortFree, runningPid, startDetached, stopFromPidFile, waitUntil } from './process';
 import type { ServiceStatus } from './temporal';
@@ -10,7 +11,7 @@ import { codecServerUrl, temporalUiOrigins } from './temporal-ui';
  * `--ui-codec-endpoint` pointing here (src/services/temporal.ts). It is the CLI command run detached, with
  * its port and origins on the command line, so it needs no config file of its own.
  */
-const CLI = path.resolve(__dirname, '../../bin/marketprism.js');
+const CLI = path.join(PROJECT_ROOT, 'bin/marketprism.js');
 
 function files(dataDir: string) {
   const dir = path.resolve(dataDir, 'codec-server');
