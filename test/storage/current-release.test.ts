@@ -75,7 +75,8 @@ const issueTrades = (from: number): Array<RowOf<'trades'>> =>
 
 describe('ClickHouse 18.16 and a current release (chdb-core) run the same migrations, inserts and queries', () => {
   let stores: TestStores;
-  let chdb: { child: ChildProcess; port: number };
+  let chdb: { child: ChildProcess; port: number } | undefined;
+  let chdbReady: Promise<{ child: ChildProcess; port: number }> | undefined;
   let dir: string;
   let old: StoreConfig;
   let current: StoreConfig;
@@ -83,7 +84,9 @@ describe('ClickHouse 18.16 and a current release (chdb-core) run the same migrat
 
   before(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-chdb-'));
-    [stores, chdb] = await Promise.all([startTestStores(), startChdb(path.join(dir, 'data'))]);
+    // each assigned as soon as it is up, so that after() stops whatever started even if the other failed
+    chdbReady = startChdb(path.join(dir, 'data'));
+    [stores, chdb] = await Promise.all([startTestStores(), chdbReady]);
     old = stores.stores[0];
     current = { ...old, id: 'current', url: `http://127.0.0.1:${chdb.port}` };
     config = { ...stores.config, stores: [old, current] };
@@ -91,7 +94,7 @@ describe('ClickHouse 18.16 and a current release (chdb-core) run the same migrat
     assert.match((await result.json<{ v: string }>())[0].v, /^2[4-9]\.|^[3-9]\d\./, 'a current release');
   });
   after(async () => {
-    chdb?.child.kill();
+    (chdb ?? (await chdbReady?.catch(() => undefined)))?.child.kill();
     await stores?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
