@@ -18,13 +18,8 @@ export interface StateRecord {
   problem?: string;
 }
 
-export interface BackupSummary {
-  backupId: string;
-  parentId: string | null;
-  kind: 'full' | 'incremental';
-  keyId: string;
-  createdAt: number;
-  completedAt: number;
+/** One backup as `backup list` shows it: its manifest's identity and totals, and its last check's state. */
+export interface BackupSummary extends Pick<BackupManifest, 'backupId' | 'parentId' | 'kind' | 'keyId' | 'createdAt' | 'completedAt'> {
   batches: number;
   rows: number;
   bytes: number;

@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { BackupCounts } from '../domain/backup';
 import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
 import { batchSummaries, ledgerEntriesOf, streamBatchRows } from '../storage/batch-stream';
 import { ledgerBatches } from '../storage/ledger-diff';
@@ -48,20 +49,9 @@ export interface ExportOptions {
   progress?: (p: ExportProgress) => void;
 }
 
-export interface ExportResult {
-  backupId: string;
-  parentId: string | null;
-  kind: 'full' | 'incremental';
-  fullBecause?: string;
-  batches: number;
-  rows: number;
-  bytes: number;
-  chunks: number;
-  deferred: number;
+export interface ExportResult extends BackupCounts {
   /** batches read per store */
   sources: Record<string, number>;
-  /** stores whose ledger could not be read */
-  unreachable: string[];
   /** the key's id (never the key) */
   keyId: string;
 }

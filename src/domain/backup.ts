@@ -25,3 +25,20 @@ export function backupIdTime(backupId: string): number {
 
 /** A backup's state: written and checked, written but failed its check, or written and not yet checked. */
 export type BackupState = 'verified' | 'bad' | 'unverified';
+
+/** What one backup run wrote: the part the export (src/backup/export.ts) and the workflow's outcome share. */
+export interface BackupCounts {
+  backupId: string;
+  parentId: string | null;
+  kind: 'full' | 'incremental';
+  /** why it is a full backup, when it is */
+  fullBecause?: string;
+  batches: number;
+  rows: number;
+  bytes: number;
+  chunks: number;
+  /** batches seen in a ledger that no store could provide: the next backup tries them again */
+  deferred: number;
+  /** stores whose ledger could not be read (the backup came from the others) */
+  unreachable: string[];
+}

@@ -1,4 +1,5 @@
 import { defineQuery } from '@temporalio/workflow';
+import type { BackupCounts } from '../domain/backup';
 import type { RestoreTable } from '../domain/backup-tables';
 import type { Policies } from '../reliability/policies';
 
@@ -24,20 +25,7 @@ export interface BackupStatus {
   error?: string;
 }
 
-export interface BackupOutcome {
-  backupId: string;
-  parentId: string | null;
-  kind: 'full' | 'incremental';
-  /** why it is a full backup, when it is */
-  fullBecause?: string;
-  batches: number;
-  rows: number;
-  bytes: number;
-  chunks: number;
-  /** batches seen in a ledger that no store could provide: the next backup tries them again */
-  deferred: number;
-  /** stores whose ledger could not be read (the backup came from the others) */
-  unreachable: string[];
+export interface BackupOutcome extends BackupCounts {
   /** verified: every chunk decrypted and matched the manifest; bad: see problem (an alert was raised) */
   state: 'verified' | 'bad';
   problem?: string;
