@@ -1,4 +1,4 @@
-import { isBackupId, type BackupState } from '../domain/backup';
+import { backupIdTime, isBackupId, type BackupState } from '../domain/backup';
 import { BackupError } from './errors';
 import { readManifest } from './archive-reader';
 import { backupFile, type BackupManifest } from './manifest';
@@ -60,6 +60,8 @@ export function summarize(m: BackupManifest, state: StateRecord | undefined): Ba
 /**
  * Every backup in the store, oldest first, from the manifests alone (no key needed). A folder without a
  * manifest is a backup that never finished ('incomplete'); an unreadable manifest makes it 'bad'.
+ * Oldest first means by the manifest's createdAt (ms): an id names only its second, and two backups
+ * started in the same second would otherwise sort by their random suffix (the newest is the next parent).
  */
 export async function listBackups(store: BackupStore): Promise<BackupSummary[]> {
   const out: BackupSummary[] = [];
@@ -85,5 +87,6 @@ export async function listBackups(store: BackupStore): Promise<BackupSummary[]> 
       });
     }
   }
-  return out;
+  const startedAt = (b: BackupSummary): number => b.createdAt || backupIdTime(b.backupId);
+  return out.sort((a, b) => startedAt(a) - startedAt(b) || (a.backupId < b.backupId ? -1 : a.backupId > b.backupId ? 1 : 0));
 }

@@ -31,7 +31,7 @@ function keyring(base64: string, previous?: string): BackupKeyring {
 const ALERT: AlertRow = { key: 'breaker:exchange:okx', severity: 'warning', source: 'test', message: 'open ✓', raisedAt: 1, resolvedAt: 0, state: 'open', updatedAt: 2 };
 
 /** Writes a backup of one batch per data type plus bookkeeping batches and an alert; small chunks so there are several. */
-async function writeBackup(store: LocalBackupStore, ring: BackupKeyring, id: string, parentId: string | null, offset: number) {
+async function writeBackup(store: LocalBackupStore, ring: BackupKeyring, id: string, parentId: string | null, offset: number, createdAt = Date.now()) {
   const writer = new ArchiveWriter(store, ring, id, 4_000);
   const written: Array<LedgerEntry & { data: object[] }> = [];
   for (const type of DATA_TYPES) {
@@ -47,7 +47,7 @@ async function writeBackup(store: LocalBackupStore, ring: BackupKeyring, id: str
   await writer.addBatch(gapEntry, gaps);
   written.push({ ...gapEntry, data: gaps });
   await writer.addAlerts([ALERT]);
-  const manifest = await writer.finish({ parentId, createdAt: Date.now(), stores: ["primary"], sources: { primary: written.length } });
+  const manifest = await writer.finish({ parentId, createdAt, stores: ['primary'], sources: { primary: written.length } });
   return { manifest, written };
 }
 
@@ -96,6 +96,20 @@ describe('backup archive (src/backup)', () => {
     }
     const listed = await listBackups(store);
     assert.deepEqual(listed.map((b) => [b.backupId, b.parentId, b.state]), [[id1, null, 'unverified'], [id2, id1, 'unverified']]);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('lists backups made in the same second in the order they were made, not by their random suffix', async () => {
+    const dir = tmp();
+    const store = new LocalBackupStore(dir);
+    const ring = keyring(KEY_A);
+    const second = Date.UTC(2025, 0, 2, 3, 4, 5);
+    const older = backupIdAt(second, 0.9);
+    const newer = backupIdAt(second + 400, 0.1);
+    assert.ok(newer < older, 'the newer id sorts first as text');
+    await writeBackup(store, ring, older, null, 0, second + 10);
+    await writeBackup(store, ring, newer, older, 1000, second + 410);
+    assert.deepEqual((await listBackups(store)).map((b) => b.backupId), [older, newer]);
     rmSync(dir, { recursive: true, force: true });
   });
 

@@ -98,7 +98,9 @@ describe('exact decimals through every store, and replica repair of them', () =>
       const s = await repairStatus(client, replica2.id);
       return s.pending === 0 && (await Promise.all(BATCHES.map((b) => ledgerEntry(storeClient(replica2), replica2.database, b.batchId)))).every(Boolean) ? s : undefined;
     }, 60_000, 500);
-    assert.deepEqual(done.failed, []);
+    // the repair works through every hint for this store; other suites' deliberately broken batches may be among them
+    const ours = new Set(BATCHES.map((b) => b.batchId));
+    assert.deepEqual(done.failed.filter((f) => ours.has(f.batchId)), []);
 
     for (const store of config.stores) {
       assert.deepEqual(
