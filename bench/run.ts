@@ -3,14 +3,18 @@
  * `npm run bench -- recovery` runs one of them.
  */
 import os from 'node:os';
+import { benchBackup } from './backup';
 import { benchCollectors } from './collectors';
+import { benchDecimals } from './decimals';
 import { benchRecovery } from './recovery';
 import { benchRekey } from './rekey';
 
 const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
   recovery: { what: 'outage end (exchange or store, 2 s to 5 min) → next batch stored by every affected collector / acknowledged by the store', target: 'worst ≤ 5 s', run: benchRecovery },
+  backup: { what: 'full backup and restore of 1 M trades (compression, encryption, verification included) vs raw ClickHouse Native export/import of the same rows', target: 'each ≥ 50 % of raw; memory bounded', run: benchBackup },
   collectors: { what: '200 collectors at once, two worker processes, quorum writes to 3 stores', target: '≥ 200 collectors all keeping up', run: benchCollectors },
   rekey: { what: 'migration 5 on a store with 10 million trades (70 days) under the old sorting key', target: 'minutes, not hours', run: benchRekey },
+  decimals: { what: '100,000 trades into Float64 (schema 3) and Decimal(38, 18) (schema 4) price and amount columns: insert time, bytes on disk', target: 'a measured cost', run: benchDecimals },
 };
 
 async function main(): Promise<void> {

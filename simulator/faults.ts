@@ -1,11 +1,13 @@
+import { DATA_FAULT_EXCHANGES, DATA_FAULT_MODES, DEFAULT_DATA_FAULT_RATE, isDataFaultMode } from './data-faults';
 import { isSimExchange, SIM_EXCHANGES, type SimExchange } from './instruments';
 
 /**
  * Runtime fault injection, one active fault per exchange. Expiry runs on the wall clock (not the simulated
  * market clock) because faults are about the transport: a test that freezes market time still sees a
- * fault end after forMs.
+ * fault end after forMs. The data faults (data-faults.ts) answer well-formed JSON with bad items in it.
  */
-export const FAULT_MODES = ['error_rate', 'rate_limit', 'ban', 'server_error', 'hang', 'reset', 'malformed', 'truncated', 'outage'] as const;
+export const TRANSPORT_FAULT_MODES = ['error_rate', 'rate_limit', 'ban', 'server_error', 'hang', 'reset', 'malformed', 'truncated', 'outage'] as const;
+export const FAULT_MODES = [...TRANSPORT_FAULT_MODES, ...DATA_FAULT_MODES] as const;
 export type FaultMode = (typeof FAULT_MODES)[number];
 export const OUTAGE_STYLES = ['reset', 'maintenance'] as const;
 export type OutageStyle = (typeof OUTAGE_STYLES)[number];
@@ -13,7 +15,7 @@ export type OutageStyle = (typeof OUTAGE_STYLES)[number];
 export interface Fault {
   exchange: SimExchange;
   mode: FaultMode;
-  /** probability that a request is affected, 0..1 */
+  /** probability that a request is affected, 0..1 (data faults: the share of items) */
   rate: number;
   retryAfterSec: number;
   /** wall-clock epoch ms when the fault ends by itself; undefined = until cleared */
@@ -38,7 +40,10 @@ export function parseFault(input: unknown, wallNow: number): Fault {
   if (!isSimExchange(exchange)) throw new FaultInputError(`exchange '${exchange}' is not simulated; use one of ${SIM_EXCHANGES.join(', ')}`);
   const mode = String(body.mode ?? '') as FaultMode;
   if (!FAULT_MODES.includes(mode)) throw new FaultInputError(`mode '${String(body.mode)}' is unknown; use one of ${FAULT_MODES.join(', ')}`);
-  const rate = body.rate === undefined ? (DEFAULT_RATE[mode] ?? 1) : Number(body.rate);
+  if (isDataFaultMode(mode) && !DATA_FAULT_EXCHANGES[mode].includes(exchange)) {
+    throw new FaultInputError(`mode '${mode}' is simulated on ${DATA_FAULT_EXCHANGES[mode].join(', ')} only, not on ${exchange}`);
+  }
+  const rate = body.rate === undefined ? (isDataFaultMode(mode) ? DEFAULT_DATA_FAULT_RATE[mode] : (DEFAULT_RATE[mode] ?? 1)) : Number(body.rate);
   if (!(rate >= 0 && rate <= 1)) throw new FaultInputError(`rate ${String(body.rate)} must be a number between 0 and 1`);
   const forMs = body.forMs === undefined ? undefined : Number(body.forMs);
   if (forMs !== undefined && !(Number.isFinite(forMs) && forMs > 0)) throw new FaultInputError(`forMs ${String(body.forMs)} must be a positive number of milliseconds`);

@@ -24,9 +24,11 @@ export interface Instrument {
   inverse: boolean;
   /** typical trade size in the exchange's amount unit */
   typicalAmount: number;
+  /** trades at prices drawn uniformly from this range instead of near the mid price (decimal quirks: many decimals) */
+  tradePriceRange?: [number, number];
 }
 
-const BASE_PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000 };
+const BASE_PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000, DEC: 5.5, TINY: 2.5e-8 };
 
 export function basePrice(asset: string): number {
   return BASE_PRICE[asset] ?? 100;
@@ -82,6 +84,25 @@ export const INSTRUMENTS: Record<SimExchange, Instrument[]> = {
   deribit: [inverseSwap('deribit', 'BTC-PERPETUAL', 'BTC'), inverseSwap('deribit', 'ETH-PERPETUAL', 'ETH')],
 };
 
+/**
+ * Extra okx spot listings served with the `decimalQuirks` option (simulator --decimal-quirks, config
+ * simulator.decimalQuirks): values whose decimal text ClickHouse's Float64 parser can store one ULP off.
+ * DEC/USDT: trades at 3-decimal prices drawn from 1 to 10 (about 6 % of them misparsed by 18.16: 2.236 →
+ * 2.2359999999999998); its order book stays near 5.5.
+ * TINY/USDT: prices near 2.5e-8 with 12 decimals (JS prints them with an exponent) and amounts near 1.2e8 with
+ * 4 decimals (13 significant digits, which a double carries). Long/short ratios with 4 decimals (1.1501) come from
+ * every swap already.
+ */
+export const DECIMAL_QUIRK_INSTRUMENTS: Instrument[] = [
+  { ...spot('okx', 'DEC-USDT', 'DEC', 'USDT'), priceDecimals: 3, amountDecimals: 2, typicalAmount: 250, tradePriceRange: [1, 10] },
+  { ...spot('okx', 'TINY-USDT', 'TINY', 'USDT'), priceDecimals: 12, amountDecimals: 4, typicalAmount: 123_456_789 },
+];
+
+/** The instruments a simulator serves: INSTRUMENTS, plus DECIMAL_QUIRK_INSTRUMENTS on okx when asked. */
+export function servedInstruments(opts: { decimalQuirks?: boolean } = {}): Record<SimExchange, Instrument[]> {
+  return opts.decimalQuirks ? { ...INSTRUMENTS, okx: [...INSTRUMENTS.okx, ...DECIMAL_QUIRK_INSTRUMENTS] } : INSTRUMENTS;
+}
+
 /** Deribit volatility index (DVOL) currencies. */
 export const VOLATILITY_CURRENCIES = ['BTC', 'ETH'] as const;
 
@@ -90,7 +111,7 @@ export function isSimExchange(value: string): value is SimExchange {
 }
 
 /** Find by native id (optionally narrowed by market type, needed where spot and swap share ids) or unified symbol. */
-export function findInstrument(exchange: SimExchange, symbol: string, type?: 'spot' | 'swap'): Instrument | undefined {
-  const list = INSTRUMENTS[exchange].filter((i) => type === undefined || i.type === type);
+export function findInstrument(exchange: SimExchange, symbol: string, type?: 'spot' | 'swap', served: Record<SimExchange, Instrument[]> = INSTRUMENTS): Instrument | undefined {
+  const list = served[exchange].filter((i) => type === undefined || i.type === type);
   return list.find((i) => i.symbol === symbol) ?? list.find((i) => i.id === symbol);
 }

@@ -4,7 +4,7 @@ import { startSimulator } from './server';
 import { parseHistoryFlag, type HistoryDepth, type PagedHistoryExchange } from './trade-history';
 
 /**
- * Process entry: `tsx simulator/main.ts --port P [--host A] --seed S --trades-per-second R [--trade-history okx=10m,deribit=all]`.
+ * Process entry: `tsx simulator/main.ts --port P [--host A] --seed S --trades-per-second R [--trade-history okx=10m,deribit=all] [--decimal-quirks]`.
  * Prints one JSON line {"ready":true,"url":...} once listening; exits cleanly on SIGTERM/SIGINT;
  * a bad argument or a taken port is one line on stderr and exit code 1.
  */
@@ -46,6 +46,7 @@ async function main(): Promise<void> {
     .option('--host <addr>', 'listen address (0.0.0.0 to serve other hosts/containers)', host, '127.0.0.1')
     .option('--seed <seed>', 'market seed', integer('--seed', -(2 ** 31), 2 ** 31), 42)
     .option('--trades-per-second <rate>', 'trades per second per instrument', positive, 5)
+    .option('--decimal-quirks', 'also list okx DEC/USDT (3-decimal prices between 1 and 10) and TINY/USDT (prices near 1e-8, amounts near 1e8)')
     .option('--trade-history <exchange=depth,...>', "how far back paged trade history reaches, e.g. okx=10m,deribit=all (default: the real exchanges': okx 90d, others all)", tradeHistory)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
@@ -57,10 +58,10 @@ async function main(): Promise<void> {
     process.stderr.write(`simulator: ${message}\n`);
     process.exit(1);
   }
-  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>> }>();
+  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>; decimalQuirks?: boolean }>();
   let sim;
   try {
-    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, tradeHistory: opts.tradeHistory });
+    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, tradeHistory: opts.tradeHistory, decimalQuirks: opts.decimalQuirks });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =

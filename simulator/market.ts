@@ -13,8 +13,13 @@ export interface MarketOptions {
 }
 
 export interface SimTrade {
-  /** strictly increasing per instrument, consecutive (no holes) */
+  /** the trade's index in its instrument: strictly increasing, consecutive (no holes); deribit's trade_seq */
   id: number;
+  /**
+   * the exchange's trade id: the index itself, except on deribit, whose trade_id is unique per currency: the
+   * trades of every instrument of the currency share one id space, so an instrument's ids jump (deribitTradeId)
+   */
+  tradeId: string;
   timestamp: number;
   price: number;
   /** in the exchange's amount unit (contracts for okx swaps, USD for deribit perpetuals, base otherwise) */
@@ -104,6 +109,9 @@ export function decimalString(value: number, decimals: number): string {
 }
 
 const FUNDING_INTERVAL_MS = 8 * 3_600_000;
+/** deribit trade ids: where a currency's id space starts, and how many ids each trade of an instrument spans */
+const DERIBIT_TRADE_ID_BASE = 195_000_000;
+const DERIBIT_IDS_PER_TRADE = 8;
 /** one liquidation per instrument per slot of this width (jittered inside it) */
 export const LIQUIDATION_SPACING_MS = 10_000;
 /** walk() scale: per-second relative volatility of ~1e-4 (≈3 % a day), 12 octaves ≈ 48 days of structure */
@@ -148,11 +156,24 @@ export class Market {
     const timestamp = Math.floor((n + uniform(k, 't', n)) * slot);
     const side = uniform(k, 's', n) < 0.5 ? 'buy' : 'sell';
     const mid = this.midPrice(inst, timestamp);
-    const price = this.roundPrice(inst, mid * (1 + (side === 'buy' ? 1 : -1) * 1e-4 * uniform(k, 'p', n)));
+    const price = inst.tradePriceRange
+      ? this.roundPrice(inst, inst.tradePriceRange[0] + (inst.tradePriceRange[1] - inst.tradePriceRange[0]) * uniform(k, 'p', n))
+      : this.roundPrice(inst, mid * (1 + (side === 'buy' ? 1 : -1) * 1e-4 * uniform(k, 'p', n)));
     const step = amountStep(inst);
     const raw = inst.typicalAmount * Math.exp(0.8 * gaussian(k, 'a', n));
     const amount = roundTo(Math.max(step, Math.round(raw / step) * step), inst.amountDecimals);
-    return { id: n, timestamp, price, amount, side };
+    return { id: n, tradeId: this.tradeId(inst, n), timestamp, price, amount, side };
+  }
+
+  /**
+   * The exchange's id of trade n. Deribit: "unique (per currency) trade identifier", so between two trades of
+   * BTC-PERPETUAL come the ids of the trades of the currency's other instruments (futures, options the simulator
+   * does not list): each trade takes one id of its block of DERIBIT_IDS_PER_TRADE, the others are theirs.
+   * Strictly increasing with n, never equal to the trade_seq, and not consecutive.
+   */
+  tradeId(inst: Instrument, n: number): string {
+    if (inst.exchange !== 'deribit') return String(n);
+    return String(DERIBIT_TRADE_ID_BASE + n * DERIBIT_IDS_PER_TRADE + Math.floor(uniform(this.seed, 'deribit-trade-id', inst.base, n) * DERIBIT_IDS_PER_TRADE));
   }
 
   /** Index of the first trade with timestamp >= t. */

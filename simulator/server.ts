@@ -1,5 +1,6 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
+import { isDataFaultMode, type ActiveDataFault } from './data-faults';
 import { EmittedLog } from './emitted';
 import { binance } from './exchanges/binance';
 import { binanceusdm } from './exchanges/binanceusdm';
@@ -9,7 +10,7 @@ import { okx } from './exchanges/okx';
 import type { ExchangeContext, SimExchangeApi } from './exchanges/types';
 import { FaultInputError, FaultRegistry, parseFault, type Fault } from './faults';
 import { SimHttpError, type SimResponse } from './http';
-import { INSTRUMENTS, isSimExchange, SIM_EXCHANGES, type SimExchange } from './instruments';
+import { isSimExchange, servedInstruments, SIM_EXCHANGES, type SimExchange } from './instruments';
 import { Market } from './market';
 import { HistoryInputError, parseHistoryDepth, parseHistoryExchange, TradeHistory, type HistoryDepth, type PagedHistoryExchange } from './trade-history';
 import { truth, TruthInputError } from './truth';
@@ -29,6 +30,8 @@ export interface SimulatorOptions {
    * unset exchanges keep the real exchange's depth (DEFAULT_TRADE_HISTORY in trade-history.ts)
    */
   tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>;
+  /** also list okx DEC/USDT and TINY/USDT, whose decimals ClickHouse's Float64 parser can misread (instruments.ts) */
+  decimalQuirks?: boolean;
   /** the market clock; defaults to the wall clock */
   now?: () => number;
 }
@@ -74,7 +77,18 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const tradeHistory = new TradeHistory(opts.tradeHistory);
   const emitted = new EmittedLog();
   const faults = new FaultRegistry();
-  const ctx: ExchangeContext = { market, tradeHistory, recordSnapshot: (type, inst, record) => emitted.record(type, inst, record) };
+  const dataFault = (exchange: SimExchange): ActiveDataFault | undefined => {
+    const fault = faults.active(exchange, Date.now());
+    return fault && isDataFaultMode(fault.mode) ? { mode: fault.mode, rate: fault.rate } : undefined;
+  };
+  const instruments = servedInstruments({ decimalQuirks: opts.decimalQuirks });
+  const ctx: ExchangeContext = {
+    market,
+    instruments,
+    tradeHistory,
+    dataFault,
+    recordSnapshot: (type, inst, record) => emitted.record(type, inst, record),
+  };
 
   async function admin(req: http.IncomingMessage, path: string, query: URLSearchParams): Promise<SimResponse> {
     const wallNow = Date.now();
@@ -83,7 +97,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       case 'GET /_admin/health':
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/instruments':
-        return { status: 200, body: SIM_EXCHANGES.flatMap((id) => INSTRUMENTS[id].map((i) => ({ exchange: id, id: i.id, symbol: i.symbol, type: i.type }))) };
+        return { status: 200, body: SIM_EXCHANGES.flatMap((id) => instruments[id].map((i) => ({ exchange: id, id: i.id, symbol: i.symbol, type: i.type }))) };
       case 'GET /_admin/faults':
         return { status: 200, body: faults.list(wallNow).map((f) => describeFault(f, wallNow)) };
       case 'POST /_admin/faults': {
@@ -122,7 +136,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         tradeHistory.reset();
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/truth':
-        return { status: 200, body: truth(query, market, emitted, now()) };
+        return { status: 200, body: truth(query, market, emitted, now(), dataFault, instruments) };
       default:
         return adminError(404, `no admin route ${route}; see docs/simulator.md`);
     }
@@ -134,7 +148,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
    */
   function injectFault(exchange: SimExchangeApi, req: http.IncomingMessage, res: http.ServerResponse, hanging: Set<http.ServerResponse>): 'answered' | 'truncate' | 'none' {
     const fault = faults.active(exchange.id, Date.now());
-    if (!fault || Math.random() >= fault.rate) return 'none';
+    // data faults change items inside well-formed answers: the handlers apply them (data-faults.ts)
+    if (!fault || isDataFaultMode(fault.mode) || Math.random() >= fault.rate) return 'none';
     const at = now();
     switch (fault.mode) {
       case 'error_rate': {
@@ -166,6 +181,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         return 'answered';
       case 'truncated':
         return 'truncate';
+      default:
+        return 'none';
     }
   }
 

@@ -1,6 +1,7 @@
 import { isDataType } from '../src/domain/data-types';
 import { EmittedLog, SNAPSHOT_TYPES, type SnapshotType } from './emitted';
-import { findInstrument, INSTRUMENTS, isSimExchange, SIM_EXCHANGES, VOLATILITY_CURRENCIES, type Instrument } from './instruments';
+import { findInstrument, INSTRUMENTS, isSimExchange, SIM_EXCHANGES, VOLATILITY_CURRENCIES, type Instrument, type SimExchange } from './instruments';
+import { reportedTrade, type ActiveDataFault } from './data-faults';
 import type { Market } from './market';
 
 /**
@@ -22,7 +23,17 @@ export function parseDurationMs(text: string): number | undefined {
   return Number(m[1]) * unit;
 }
 
-export function truth(query: URLSearchParams, market: Market, emitted: EmittedLog, now: number): unknown[] {
+/** The data fault in force for an exchange (data-faults.ts): ground truth reports trade times as they are served. */
+type DataFaultOf = (exchange: SimExchange) => ActiveDataFault | undefined;
+
+export function truth(
+  query: URLSearchParams,
+  market: Market,
+  emitted: EmittedLog,
+  now: number,
+  dataFault: DataFaultOf = () => undefined,
+  served: Record<SimExchange, Instrument[]> = INSTRUMENTS,
+): unknown[] {
   const exchange = query.get('exchange') ?? '';
   if (!isSimExchange(exchange)) throw new TruthInputError(`exchange '${exchange}' is not simulated; use one of ${SIM_EXCHANGES.join(', ')}`);
   const type = query.get('type') ?? '';
@@ -44,24 +55,28 @@ export function truth(query: URLSearchParams, market: Market, emitted: EmittedLo
 
   const marketType = query.get('market') ?? undefined;
   if (marketType !== undefined && marketType !== 'spot' && marketType !== 'swap') throw new TruthInputError(`market '${marketType}' must be spot or swap`);
-  const inst = findInstrument(exchange, symbol, marketType);
+  const inst = findInstrument(exchange, symbol, marketType, served);
   if (!inst) {
-    const known = INSTRUMENTS[exchange].map((i) => i.symbol).join(', ');
+    const known = served[exchange].map((i) => i.symbol).join(', ');
     throw new TruthInputError(`symbol '${symbol}' is not simulated on ${exchange}; use one of ${known} (or its native id)`);
   }
-  const ambiguous = marketType === undefined && inst.id === symbol && findInstrument(exchange, symbol, inst.type === 'spot' ? 'swap' : 'spot')?.id === symbol;
+  const ambiguous = marketType === undefined && inst.id === symbol && findInstrument(exchange, symbol, inst.type === 'spot' ? 'swap' : 'spot', served)?.id === symbol;
   if (ambiguous) throw new TruthInputError(`symbol '${symbol}' is both spot and swap on ${exchange}; add market=spot|swap or use the unified symbol`);
-  return seriesOrSnapshots(type, inst, query, market, emitted, from, to);
+  return seriesOrSnapshots(type, inst, query, market, emitted, from, to, dataFault(inst.exchange));
 }
 
-function seriesOrSnapshots(type: string, inst: Instrument, query: URLSearchParams, market: Market, emitted: EmittedLog, from: number, to: number): unknown[] {
+function seriesOrSnapshots(type: string, inst: Instrument, query: URLSearchParams, market: Market, emitted: EmittedLog, from: number, to: number, fault: ActiveDataFault | undefined): unknown[] {
   const ids = { exchange: inst.exchange, symbol: inst.symbol, nativeSymbol: inst.id, marketType: inst.type };
   switch (type) {
     case 'trades': {
       const first = market.firstTradeAtOrAfter(inst, from);
       const last = market.firstTradeAtOrAfter(inst, to + 1) - 1;
       if (last - first >= MAX_TRUTH_TRADES) throw new TruthInputError(`range holds ${last - first + 1} trades; ask for at most ${MAX_TRUTH_TRADES} at a time`);
-      return market.tradeRange(inst, first, last).map((t) => ({ ...ids, ...t, id: String(t.id) }));
+      // id: the exchange's trade id (deribit: unique per currency), seq: the trade's index in its instrument
+      return market.tradeRange(inst, first, last).map((t) => {
+        const { tradeId, ...trade } = reportedTrade(market, fault, inst, t);
+        return { ...ids, ...trade, id: tradeId, seq: t.id };
+      });
     }
     case 'liquidations':
       return market.liquidationsBetween(inst, from, to).map((l) => ({ ...ids, ...l, id: String(l.id) }));

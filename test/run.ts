@@ -1,12 +1,15 @@
 /**
  * `npm test`: starts a private stack (Temporal dev server, three ClickHouse servers, the exchange
- * simulator) on free ports, runs every test file against it with node's test runner, then stops it.
+ * simulator, and moto's S3 server for the backup store's tests) on free ports, runs every test file against
+ * it with node's test runner, then stops it.
  * It can run while a dev stack is up. Arguments narrow the run to some files: `npm test -- test/cli`.
  */
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { servicesDown, servicesUp } from '../src/services/stack';
+import { startMotoS3, stopMotoS3 } from '../src/services/moto-s3';
+import { freePort } from '../src/services/process';
 import { writeTestConfig } from './support/test-config';
 
 function testFiles(roots: string[]): string[] {
@@ -30,15 +33,18 @@ async function main(): Promise<number> {
   const started = Date.now();
   try {
     await servicesUp(config);
+    // an S3-compatible server for the S3 backup store's tests (test/backup/s3-store.test.ts and others)
+    const s3 = await startMotoS3(await freePort(), config.dataDir);
     process.stdout.write(`stack healthy in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     // Asynchronous, so this process keeps reaping the services it started if a test kills one of them.
     const runner = spawn(
       process.execPath,
       ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-concurrency=1', '--test-timeout=600000', ...files],
-      { stdio: 'inherit', env: { ...process.env, MARKETPRISM_CONFIG: file, MARKETPRISM_LOG_LEVEL: process.env.MARKETPRISM_LOG_LEVEL ?? 'error' } },
+      { stdio: 'inherit', env: { ...process.env, MARKETPRISM_CONFIG: file, MARKETPRISM_TEST_S3_ENDPOINT: s3, MARKETPRISM_LOG_LEVEL: process.env.MARKETPRISM_LOG_LEVEL ?? 'error' } },
     );
     return await new Promise<number>((resolve) => runner.on('close', (code) => resolve(code ?? 1)));
   } finally {
+    await stopMotoS3(config.dataDir);
     await servicesDown(config);
   }
 }

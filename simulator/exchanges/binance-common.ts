@@ -1,5 +1,6 @@
 import { intParam, json, pageSize, SimHttpError, type SimRequest, type SimResponse } from '../http';
 import { findInstrument, INSTRUMENTS, type Instrument } from '../instruments';
+import { reportedTrade, sentTime } from '../data-faults';
 import { decimalString } from '../market';
 import { tradesInWindow, tradeWindow } from './trade-window';
 import type { ExchangeContext, FaultKind } from './types';
@@ -72,16 +73,28 @@ export function aggTrades(family: Family, req: SimRequest, ctx: ExchangeContext)
     hi = window.newest;
     lo = hi - limit + 1;
   }
-  const rows = tradesInWindow(ctx, inst, window, lo, hi).map((t) => ({
+  // data faults (data-faults.ts): a higher id with an earlier time (ccxt #8329); a time in nanoseconds
+  const fault = ctx.dataFault(family);
+  const rows = tradesInWindow(ctx, inst, window, lo, hi).map((t) => reportedTrade(ctx.market, fault, inst, t)).map((t) => ({
     a: t.id, p: decimalString(t.price, inst.priceDecimals), q: decimalString(t.amount, inst.amountDecimals),
-    f: t.id, l: t.id, T: t.timestamp, m: t.side === 'sell', ...(inst.type === 'spot' ? { M: true } : {}),
+    f: t.id, l: t.id, T: sentTime(ctx.market, fault, inst, t), m: t.side === 'sell', ...(inst.type === 'spot' ? { M: true } : {}),
   }));
   return json(200, rows);
 }
 
+/**
+ * Futures books take only these limits ("Default 500; Valid limits:[5, 10, 20, 50, 100, 500, 1000]", Binance
+ * USD-M docs); anything else is refused with -1130 (ccxt #9076). Spot takes any limit up to 5000 (here 1000).
+ */
+export const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
+
 export function depth(family: Family, req: SimRequest, ctx: ExchangeContext): SimResponse {
   const inst = binanceInstrument(family, req);
-  const limit = pageSize(intParam(req.query, 'limit', undefined, binanceBadParam), 100, 1000);
+  const requested = intParam(req.query, 'limit', undefined, binanceBadParam);
+  if (family === 'binanceusdm' && requested !== undefined && !(FUTURES_DEPTH_LIMITS as readonly number[]).includes(requested)) {
+    binanceFail(400, -1130, "Data sent for parameter 'limit' is not valid.");
+  }
+  const limit = pageSize(requested, family === 'binanceusdm' ? 500 : 100, 1000);
   const book = ctx.market.orderBook(inst, req.now, limit);
   ctx.recordSnapshot('orderbook', inst, { ...book });
   const level = ([p, a]: [number, number]): string[] => [decimalString(p, inst.priceDecimals), decimalString(a, inst.amountDecimals)];

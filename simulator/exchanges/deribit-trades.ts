@@ -2,6 +2,7 @@ import type { SimRequest, SimResponse } from '../http';
 import type { Instrument } from '../instruments';
 import { roundTo, type SimTrade } from '../market';
 import { countArg, enumArg, instrumentArg, intArg, invalidParam, rpcResult } from './deribit-rpc';
+import { sentTime } from '../data-faults';
 import { DERIBIT_RECENT_MS, shallower } from '../trade-history';
 import { tradesInWindow, tradeWindow } from './trade-window';
 import type { ExchangeContext } from './types';
@@ -12,7 +13,8 @@ import type { ExchangeContext } from './types';
  * (since → the _and_time method with start_timestamp only). A start bound anchors the page at the earliest
  * trade of the range ("trades are returned from the earliest"), so `since` pages forward without holes;
  * with only an end bound (or none) the page is the newest `count` trades. Order: sorting=asc oldest first,
- * desc/default newest first. trade_seq = trade_id = the simulator's consecutive per-instrument trade index.
+ * desc/default newest first. trade_seq is the simulator's consecutive per-instrument trade index; trade_id is
+ * unique per currency, not per instrument (Market.tradeId): it jumps between consecutive trades of one instrument.
  */
 const DEFAULT_COUNT = 10;
 const MAX_COUNT = 1000;
@@ -33,7 +35,7 @@ function tradeRow(ctx: ExchangeContext, inst: Instrument, t: SimTrade): Record<s
   const previous = t.id > 0 ? ctx.market.trade(inst, t.id - 1).price : undefined;
   const mid = ctx.market.midPrice(inst, t.timestamp);
   return {
-    trade_seq: t.id, trade_id: String(t.id), timestamp: t.timestamp, tick_direction: tickDirection(t.price, previous),
+    trade_seq: t.id, trade_id: t.tradeId, timestamp: sentTime(ctx.market, ctx.dataFault('deribit'), inst, t), tick_direction: tickDirection(t.price, previous),
     price: t.price, mark_price: roundTo(mid, 4), index_price: roundTo(mid * (1 - 1e-4), 2), instrument_name: inst.id,
     direction: t.side, amount: t.amount, contracts: roundTo(t.amount / inst.contractSize, 4),
   };

@@ -1,6 +1,7 @@
 import { json, type SimRequest, type SimResponse } from '../http';
 import { amountStep, INSTRUMENTS, type Instrument } from '../instruments';
 import { roundTo } from '../market';
+import { uniform } from '../rng';
 import { countArg, enumArg, instrumentArg, intArg, invalidParam, rpcError, rpcResult } from './deribit-rpc';
 import { historicalVolatility, lastSettlementsByInstrument, volatilityIndexData } from './deribit-series';
 import { lastTradesByInstrument, lastTradesByInstrumentAndTime } from './deribit-trades';
@@ -65,9 +66,13 @@ function marketState(ctx: ExchangeContext, inst: Instrument, now: number) {
   };
 }
 
+/** get_order_book `depth`: one of these (ccxt #9076); anything else is Invalid params. */
+export const DERIBIT_BOOK_DEPTHS = [1, 5, 10, 20, 50, 100, 1000, 10000] as const;
+
 function orderBook(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const inst = instrumentArg(req);
   const depth = countArg(req, 20, 10_000, 'depth');
+  if (!(DERIBIT_BOOK_DEPTHS as readonly number[]).includes(depth)) invalidParam(req, 'depth', `must be one of ${DERIBIT_BOOK_DEPTHS.join(', ')}`);
   const book = ctx.market.orderBook(inst, req.now, depth);
   ctx.recordSnapshot('orderbook', inst, { ...book });
   const { common } = marketState(ctx, inst, req.now);
@@ -80,10 +85,13 @@ function orderBook(req: SimRequest, ctx: ExchangeContext): SimResponse {
 function ticker(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const inst = instrumentArg(req);
   const t = ctx.market.ticker(inst, req.now);
-  ctx.recordSnapshot('ticker', inst, { ...t });
   const { common } = marketState(ctx, inst, req.now);
+  // no_last_price (data-faults.ts): an instrument that has not traded yet, e.g. a new option (ccxt #626)
+  const fault = ctx.dataFault('deribit');
+  const noLast = fault?.mode === 'no_last_price' && uniform(ctx.market.seed, 'no-last', inst.id, req.now) < fault.rate;
+  ctx.recordSnapshot('ticker', inst, noLast ? { ...t, last: null } : { ...t });
   return rpcResult(req.now, {
-    ...common, timestamp: t.timestamp, last_price: t.last, interest_value: 0,
+    ...common, timestamp: t.timestamp, last_price: noLast ? null : t.last, interest_value: 0,
     best_bid_price: t.bid, best_bid_amount: t.bidSize, best_ask_price: t.ask, best_ask_amount: t.askSize,
     // stats.volume is base currency, volume_usd the USD notional (amounts of inverse contracts are USD)
     stats: { high: t.high, low: t.low, price_change: roundTo(((t.last - t.open) / t.open) * 100, 4), volume: t.baseVolume, volume_usd: t.quoteVolume },

@@ -1,5 +1,5 @@
 import { intParam, json, pageSize, SimHttpError, type SimRequest, type SimResponse } from '../http';
-import { findInstrument, INSTRUMENTS, type Instrument } from '../instruments';
+import { findInstrument, type Instrument } from '../instruments';
 import { decimalString, type RatioKind } from '../market';
 import { newestTrades, tradesInWindow, tradeWindow } from './trade-window';
 import type { ExchangeContext, FaultKind, SimExchangeApi } from './types';
@@ -14,10 +14,10 @@ const fail = (status: number, code: string, msg: string): never => {
 };
 const badParam = (name: string): never => fail(400, '51000', `Parameter ${name} error`);
 
-function instrument(req: SimRequest, type?: 'spot' | 'swap'): Instrument {
+function instrument(req: SimRequest, ctx: ExchangeContext, type?: 'spot' | 'swap'): Instrument {
   const instId = req.query.get('instId');
   if (!instId) fail(400, '50014', 'Parameter instId can not be empty.');
-  const inst = findInstrument('okx', instId!, type);
+  const inst = findInstrument('okx', instId!, type, ctx.instruments);
   if (!inst || inst.id !== instId) fail(400, '51001', "Instrument ID doesn't exist.");
   return inst!;
 }
@@ -43,7 +43,7 @@ function tradeRow(inst: Instrument, t: { id: number; timestamp: number; price: n
 
 /** /market/trades: the newest `limit` trades (max 500), newest first. */
 function recentTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam), 100, 500);
   return ok(newestTrades(ctx, inst, req.now, limit).reverse().map((t) => tradeRow(inst, t)));
 }
@@ -54,7 +54,7 @@ function recentTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
  * collector can walk forward without holes. Newest first, max 100.
  */
 function historyTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam), 100, 100);
   const byTime = (req.query.get('type') ?? '1') === '2';
   if (!['1', '2'].includes(req.query.get('type') ?? '1')) badParam('type');
@@ -80,7 +80,7 @@ function historyTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
 }
 
 function books(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const depth = pageSize(intParam(req.query, 'sz', undefined, badParam), 1, 400);
   const book = ctx.market.orderBook(inst, req.now, depth);
   ctx.recordSnapshot('orderbook', inst, { ...book });
@@ -89,7 +89,7 @@ function books(req: SimRequest, ctx: ExchangeContext): SimResponse {
 }
 
 function ticker(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const t = ctx.market.ticker(inst, req.now);
   ctx.recordSnapshot('ticker', inst, { ...t });
   const p = (v: number): string => decimalString(v, inst.priceDecimals);
@@ -103,7 +103,7 @@ function ticker(req: SimRequest, ctx: ExchangeContext): SimResponse {
 }
 
 function fundingRate(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req, 'swap');
+  const inst = instrument(req, ctx, 'swap');
   const f = ctx.market.funding(inst, req.now);
   ctx.recordSnapshot('funding_rate', inst, { ...f });
   return ok([{
@@ -114,7 +114,7 @@ function fundingRate(req: SimRequest, ctx: ExchangeContext): SimResponse {
 }
 
 function openInterest(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req, 'swap');
+  const inst = instrument(req, ctx, 'swap');
   const oi = ctx.market.openInterest(inst, req.now);
   ctx.recordSnapshot('open_interest', inst, { ...oi });
   return ok([{ instType: 'SWAP', instId: inst.id, oi: String(oi.contracts), oiCcy: String(oi.baseAmount), oiUsd: String(oi.value), ts: String(oi.timestamp) }]);
@@ -131,7 +131,7 @@ export function okxPeriodMs(period: string): number | undefined {
 /** rubik long/short ratios: [[ts, ratio], …] newest first; begin/end bound the bucket timestamps. */
 function ratios(kind: RatioKind) {
   return (req: SimRequest, ctx: ExchangeContext): SimResponse => {
-    const inst = instrument(req, 'swap');
+    const inst = instrument(req, ctx, 'swap');
     const periodMs = okxPeriodMs(req.query.get('period') ?? '5m') ?? badParam('period');
     const limit = pageSize(intParam(req.query, 'limit', undefined, badParam), 100, 100);
     const end = Math.min(intParam(req.query, 'end', req.now, badParam)!, req.now);
@@ -142,12 +142,12 @@ function ratios(kind: RatioKind) {
   };
 }
 
-function instruments(req: SimRequest): SimResponse {
+function instruments(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const instType = req.query.get('instType');
   if (!instType) fail(400, '50014', 'Parameter instType can not be empty.');
   if (!['SPOT', 'MARGIN', 'SWAP', 'FUTURES', 'OPTION'].includes(instType!)) badParam('instType');
   const type = instType === 'SWAP' ? 'swap' : instType === 'SPOT' ? 'spot' : undefined;
-  return ok(INSTRUMENTS.okx.filter((i) => i.type === type).map(listing));
+  return ok(ctx.instruments.okx.filter((i) => i.type === type).map(listing));
 }
 
 type Route = (req: SimRequest, ctx: ExchangeContext) => SimResponse;

@@ -3,6 +3,7 @@ import { logger } from '../logging';
 import { closeStoreClients } from '../storage/client';
 import { AlertSink } from '../alerts/alert-sink';
 import { alertActivities } from './alerts';
+import { backupActivities } from './backup';
 import { ExchangePool } from '../exchange/pool';
 import { exchangeActivities } from './exchange';
 import { storageActivities } from './storage';
@@ -19,6 +20,7 @@ export function createActivities(config: Config) {
       ...exchangeActivities(pool),
       ...storageActivities(config),
       ...alertActivities(alerts),
+      ...backupActivities(config),
     },
     pool,
     alerts,

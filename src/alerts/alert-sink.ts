@@ -55,7 +55,7 @@ export class AlertSink {
       try {
         await insertRows(storeClient(store), store.database, ALERTS_TABLE, [row]);
       } catch (err) {
-        this.log.debug({ store: store.id, err: String(err) }, 'alert not written to store');
+        this.log.debug({ store: store.id, err }, 'alert not written to store');
       }
     });
     const url = this.config.alerts.webhookUrl;
@@ -65,7 +65,7 @@ export class AlertSink {
           .then((res) => {
             if (!res.ok) this.log.warn({ status: res.status }, 'alert webhook refused the alert');
           })
-          .catch((err: unknown) => this.log.warn({ err: String(err) }, 'alert webhook unreachable')),
+          .catch((err: unknown) => this.log.warn({ err }, 'alert webhook unreachable')),
       );
     }
     await Promise.all(writes);

@@ -1,8 +1,14 @@
+import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
 import { OverlappingCollectorError } from '../client/collector-overlap';
+import { KNOWN_EXCHANGES } from '../domain/data-types';
+import { FETCH_OPTION_DEFAULTS, MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
+import { describeVenueOptions } from '../exchange/collector-options';
 import { collectorOverlaps, collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type CollectorSpec, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
+import { CollectorLookupError, findCollector, type CollectorExecution } from '../client/collector-lookup';
+import { pauseSignal, resumeSignal, updateSignal, type CollectorStatus, type CollectorUpdate } from '../workflows/collector-api';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
 
@@ -15,27 +21,32 @@ interface StartOptions extends GlobalOptions {
   period?: string;
 }
 
+/** The syntax of --depth; which depths an exchange accepts is checked against the exchange (validate-collector.ts). */
 function depthOption(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 1 || n > 1000) throw new UsageError(`--depth '${text}' is not a whole number of levels between 1 and 1000; write it like 10`);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(n) || n < 1) throw new UsageError(`--depth '${text}' is not a whole number of levels; write it like 10`);
   return n;
 }
 
+/** The syntax of --period (ccxt timeframe spelling); which periods an exchange accepts is checked against it. */
 function periodOption(text: string | undefined): string | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+[mhdw]$/.test(text)) throw new UsageError(`--period '${text}' is not a ccxt timeframe; write it like 5m, 1h or 1d`);
+  if (!/^\d+[mhdwM]$/.test(text)) throw new UsageError(`--period '${text}' is not a ccxt timeframe; write it like 5m, 1h or 1d`);
   return text;
 }
 
 function intervalMs(text: string): number {
+  let ms: number;
   try {
-    const ms = parseDuration(text);
-    if (ms <= 0) throw new Error();
-    return ms;
+    ms = parseDuration(text);
   } catch {
     throw new UsageError(`--interval '${text}' is not a positive duration; write it like 500ms, 1s or 1m`);
   }
+  if (ms < MIN_COLLECT_INTERVAL_MS) {
+    throw new UsageError(`--interval '${text}' is shorter than the ${MIN_COLLECT_INTERVAL_MS}ms minimum (an exchange admits 10 collection calls a second); write it like 500ms or 1s`);
+  }
+  return ms;
 }
 
 /** One line: why each refused type was refused, and which of the requested types could start on their own. */
@@ -45,6 +56,11 @@ function overlapRefusal(refused: readonly OverlappingCollectorError[], specs: re
   return `refused: ${refused.map((r) => r.message).join('; refused: ')}${hint}`;
 }
 
+/** --help: what each exchange with a venue file accepts for --depth and --period. */
+const ACCEPTED = `\n\nWhat each exchange accepts (checked at start; others: any depth, ccxt's timeframes as periods):\n${describeVenueOptions(KNOWN_EXCHANGES)
+  .map((line) => `  ${line}`)
+  .join('\n')}`;
+
 export function registerCollect(program: Command): void {
   const collect = program.command('collect').description('start, stop and inspect collector workflows');
   collect
@@ -53,10 +69,11 @@ export function registerCollect(program: Command): void {
     .requiredOption('--exchange <id>', 'ccxt exchange id, e.g. okx')
     .requiredOption('--type <types>', 'comma-separated data types, or all')
     .requiredOption('--symbols <symbols>', 'comma-separated ccxt unified symbols, e.g. BTC/USDT:USDT')
-    .option('--interval <duration>', 'polling interval', '1s')
-    .option('--depth <levels>', 'order book: top N levels per side (default 10)')
-    .option('--period <timeframe>', 'long/short ratios: bucket period (default 5m)')
+    .option('--interval <duration>', `polling interval, at least ${MIN_COLLECT_INTERVAL_MS}ms`, '1s')
+    .option('--depth <levels>', `order book: top N levels per side (default ${FETCH_OPTION_DEFAULTS.depth})`)
+    .option('--period <timeframe>', `long/short ratios: bucket period (default ${FETCH_OPTION_DEFAULTS.period})`)
     .option('--json', 'print JSON')
+    .addHelpText('after', ACCEPTED)
     .action(async (_o: StartOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const config = configFrom(opts);
@@ -65,7 +82,7 @@ export function registerCollect(program: Command): void {
       const period = periodOption(opts.period);
       const options = { ...(depth && { depth }), ...(period && { period }) };
       const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
-      const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols);
+      const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols, options);
       const client = await temporalClient(config);
       const specs: CollectorSpec[] = types.map((dataType) => ({ exchange: opts.exchange, dataType, symbols, intervalMs: every, ...(Object.keys(options).length && { options }) }));
       const results: StartResult[] = [];
@@ -88,54 +105,160 @@ export function registerCollect(program: Command): void {
     });
   collect
     .command('stop [workflowId]')
-    .description('stop one collector by workflow id, or --all')
+    .description('stop one collector by workflow id, or --all (the write in flight finishes first)')
     .option('--all', 'stop every running collector')
     .option('--json', 'print JSON')
     .action(async (workflowId: string | undefined, _o: GlobalOptions & { all?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { all?: boolean }>();
       if (!workflowId && !opts.all) throw new UsageError('name a collector workflow id (see `marketprism collect list`) or pass --all');
       const client = await temporalClient(configFrom(opts));
-      const ids = opts.all ? (await listCollectors(client)).map((c) => c.workflowId) : [workflowId as string];
-      // side by side: each may wait for its write in flight
-      const outcomes = await Promise.all(ids.map((id) => stopCollector(client, id)));
-      await client.connection.close();
-      const terminated = ids.filter((_, i) => outcomes[i] === 'terminated');
-      output(opts, { stopped: ids, terminated }, () =>
-        ids.length ? ids.map((id, i) => (outcomes[i] === 'terminated' ? `terminated: ${id} (it did not end within ${STOP_GRACE_MS / 1000}s of being stopped: no worker running, or a write waiting for stores; \`marketprism replicas check\` shows whether a store needs repair)` : `stopped: ${id}`)).join('\n') : 'no collector was running',
-      );
+      try {
+        const ids = opts.all ? (await listCollectors(client)).map((c) => c.workflowId) : [workflowId as string];
+        const found = await Promise.all(ids.map((id) => lookup(client, id)));
+        const already = found.filter((c) => !c.running);
+        // side by side: each may wait for its write in flight
+        const running = found.filter((c) => c.running).map((c) => c.workflowId);
+        const outcomes = await Promise.all(running.map((id) => stopCollector(client, id)));
+        const terminated = running.filter((_, i) => outcomes[i] === 'terminated');
+        output(opts, { stopped: running, terminated, alreadyStopped: already.map((c) => c.workflowId) }, () =>
+          [
+            ...already.map((c) => `already stopped: ${c.workflowId} (${c.status.toLowerCase()}${c.closeTime ? ` at ${new Date(c.closeTime).toISOString()}` : ''})`),
+            ...running.map((id, i) => (outcomes[i] === 'terminated' ? `terminated: ${id} (it did not end within ${STOP_GRACE_MS / 1000}s of being stopped: no worker running, or a write waiting for stores; \`marketprism replicas check\` shows whether a store needs repair)` : `stopped: ${id}`)),
+          ].join('\n') || 'no collector was running',
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
   collect
     .command('list')
-    .description('running collectors')
-    .option('--all', 'include stopped and failed ones')
+    .description('collectors: state (running, paused, failing, stopped), first start, lag, rows written, last error')
+    .option('--all', 'include stopped and failed ones (each collector once)')
     .option('--json', 'print JSON')
     .action(async (_o: GlobalOptions & { all?: boolean }, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions & { all?: boolean }>();
       const client = await temporalClient(configFrom(opts));
-      const list = await listCollectors(client, opts.all);
-      await client.connection.close();
-      output(opts, list, () =>
-        list.length
-          ? table([['WORKFLOW ID', 'STATUS', 'STARTED'], ...list.map((c) => [c.workflowId, c.status, c.startTime])])
-          : 'no collectors running; start one with `marketprism collect start`',
-      );
+      try {
+        const list = await listCollectors(client, opts.all);
+        // running ones answer their status query; a collector whose worker is gone is shown without it
+        const statuses = await Promise.all(list.map((c) => (c.status === 'RUNNING' ? withTimeout(collectorStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
+        const rows = list.map((c, i) => ({ ...c, ...collectorSummary(c.status, statuses[i]) }));
+        output(opts, rows, () =>
+          rows.length
+            ? table([
+                ['WORKFLOW ID', 'STATE', 'FIRST START', 'LAG', 'ROWS', 'LAST ERROR'],
+                ...rows.map((r) => [r.workflowId, r.state, r.firstStart ?? r.startTime, r.lagMs === null ? '-' : `${(r.lagMs / 1000).toFixed(1)}s`, r.rowsWritten === null ? '-' : String(r.rowsWritten), r.lastError ?? '']),
+              ])
+            : 'no collectors running; start one with `marketprism collect start`',
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
   collect
+    .command('pause <workflowId>')
+    .description('pause a collector: it stops fetching until resumed (its cursors wait; nothing is lost)')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => signalCollector(cmd, workflowId, 'pause'));
+  collect
+    .command('resume <workflowId>')
+    .description('resume a paused collector: it fetches at once from where it stopped')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => signalCollector(cmd, workflowId, 'resume'));
+  collect
+    .command('update <workflowId>')
+    .description('change a running collector\'s symbols and/or interval (options such as --depth make another collector: start it)')
+    .option('--interval <duration>', `new polling interval, at least ${MIN_COLLECT_INTERVAL_MS}ms`)
+    .option('--symbols <symbols>', 'new comma-separated ccxt unified symbols (checked against the exchange)')
+    .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => signalCollector(cmd, workflowId, 'update'));
+  collect
     .command('status <workflowId>')
-    .description('what one collector is doing: last success, lag, rows written, errors')
+    .description('what one collector is doing: last success, lag, rows written, errors; a stopped one shows its final state')
     .option('--json', 'print JSON')
     .action(async (workflowId: string, _o: GlobalOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const client = await temporalClient(configFrom(opts));
-      const status = await collectorStatus(client, workflowId).finally(() => client.connection.close());
-      output(opts, status, () =>
-        [
-          `${workflowId}${status.paused ? ' (paused)' : ''}`,
-          `  symbols: ${status.symbols.join(', ')}  every ${status.intervalMs} ms`,
-          `  rows written: ${status.rowsWritten} in ${status.batchesWritten} batches, quarantined: ${status.rejectedItems}, gaps: ${status.gapsFound}`,
-          `  last success: ${status.lastSuccessTime ? new Date(status.lastSuccessTime).toISOString() : 'never'}  lag: ${status.lagMs ?? '-'} ms  newest data: ${status.dataLagMs ?? '-'} ms old  run: ${status.runs}`,
-          `  consecutive errors: ${status.consecutiveErrors}${status.lastError ? `  last: ${status.lastError}` : ''}`,
-        ].join('\n'),
-      );
+      try {
+        const found = await lookup(client, workflowId);
+        // a stopped collector answers from its history when a worker serves its queue; its lag no longer grows
+        const status = await collectorStatus(client, workflowId).catch((err: unknown) => {
+          if (found.running) throw err;
+          return undefined;
+        });
+        const ended = found.running ? undefined : `${found.status.toLowerCase()}${found.closeTime ? ` at ${new Date(found.closeTime).toISOString()}` : ''}`;
+        const view = status && ended ? { ...status, lagMs: null, dataLagMs: null } : status;
+        output(opts, { ...view, workflowId, state: found.running ? (view?.paused ? 'paused' : 'running') : 'stopped', executionStatus: found.status }, () =>
+          [
+            `${workflowId}${ended ? ` (stopped: ${ended})` : view?.paused ? ' (paused)' : ''}`,
+            ...(view
+              ? [
+                  `  symbols: ${view.symbols.join(', ')}  every ${view.intervalMs} ms`,
+                  `  rows written: ${view.rowsWritten} in ${view.batchesWritten} batches, quarantined: ${view.rejectedItems}, gaps: ${view.gapsFound}`,
+                  `  last success: ${view.lastSuccessTime ? new Date(view.lastSuccessTime).toISOString() : 'never'}${ended ? '' : `  lag: ${view.lagMs ?? '-'} ms  newest data: ${view.dataLagMs ?? '-'} ms old`}  run: ${view.runs}`,
+                  `  consecutive errors: ${view.consecutiveErrors}${view.lastError ? `  last: ${view.lastError}` : ''}`,
+                ]
+              : ['  final state unavailable: no worker serves its queue to answer from its history (start one with `marketprism worker`)']),
+          ].join('\n'),
+        );
+      } finally {
+        await client.connection.close();
+      }
     });
+}
+
+/** The collector an operator named, or a one-line usage error (exit 2) when the id names none. */
+async function lookup(client: Client, workflowId: string): Promise<CollectorExecution> {
+  try {
+    return await findCollector(client, workflowId);
+  } catch (err) {
+    if (err instanceof CollectorLookupError) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+/** A running collector's status query may not answer (no worker): lists show it without its figures. */
+const LIST_QUERY_TIMEOUT_MS = 3_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([promise.catch(() => undefined), new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]).finally(() => clearTimeout(timer));
+}
+
+/** What `collect list` shows of one collector beside its id. */
+export function collectorSummary(executionStatus: string, status: CollectorStatus | undefined): { state: string; firstStart: string | null; lagMs: number | null; rowsWritten: number | null; lastError: string | null } {
+  const state = executionStatus !== 'RUNNING' ? 'stopped' : !status ? 'running (no answer)' : status.paused ? 'paused' : status.consecutiveErrors > 0 ? 'failing' : 'running';
+  return {
+    state,
+    firstStart: status?.firstStartTime ? new Date(status.firstStartTime).toISOString() : null,
+    lagMs: status?.lagMs ?? null,
+    rowsWritten: status?.rowsWritten ?? null,
+    lastError: status?.lastError ?? null,
+  };
+}
+
+/** pause | resume | update: the signal to a running collector, after checking what the operator asked. */
+async function signalCollector(cmd: Command, workflowId: string, what: 'pause' | 'resume' | 'update'): Promise<void> {
+  const opts = cmd.optsWithGlobals<GlobalOptions & { interval?: string; symbols?: string }>();
+  const config = configFrom(opts);
+  const client = await temporalClient(config);
+  try {
+    const found = await lookup(client, workflowId);
+    if (!found.running) throw new UsageError(`collector ${workflowId} is stopped (${found.status.toLowerCase()}); start it again with \`marketprism collect start\``);
+    const handle = client.workflow.getHandle(workflowId);
+    if (what === 'pause') await handle.signal(pauseSignal);
+    else if (what === 'resume') await handle.signal(resumeSignal);
+    else {
+      if (opts.interval === undefined && opts.symbols === undefined) throw new UsageError('collect update: give --interval and/or --symbols');
+      const update: CollectorUpdate = {};
+      if (opts.interval !== undefined) update.intervalMs = intervalMs(opts.interval);
+      if (opts.symbols !== undefined) {
+        const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
+        const current = await collectorStatus(client, workflowId);
+        await validateCollector(config, current.exchange, [current.dataType], symbols, {});
+        update.symbols = symbols;
+      }
+      await handle.signal(updateSignal, update);
+    }
+    process.stdout.write(`${what === 'update' ? 'updated' : `${what}d`}: ${workflowId}\n`);
+  } finally {
+    await client.connection.close();
+  }
 }

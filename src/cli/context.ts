@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load';
 import type { Config } from '../config/schema';
-import { logger } from '../logging';
+import { logger, setLogFormat } from '../logging';
 
 /** Options every command accepts. */
 export interface GlobalOptions {
@@ -11,6 +11,7 @@ export interface GlobalOptions {
 export function configFrom(opts: GlobalOptions): Config {
   const config = loadConfig(opts.config);
   logger.level = config.logLevel;
+  setLogFormat(config.logFormat);
   return config;
 }
 

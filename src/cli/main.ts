@@ -4,19 +4,24 @@ import { UsageError } from './context';
 type Register = (program: Command) => void;
 
 /**
- * Each top-level command's module, loaded on demand: ccxt and the Temporal worker take seconds to load,
- * and `marketprism alerts` should not pay for them. Help and unknown commands load them all.
+ * Each top-level command's module, loaded on demand: ccxt and the Temporal worker take seconds to load, and
+ * `marketprism alerts` should not pay for them. The top-level help and unknown commands load none of them:
+ * they list the commands with these summaries (each command's own --help has its detail).
  */
 /* eslint-disable @typescript-eslint/no-require-imports -- synchronous on-demand loading is the point here */
-const COMMANDS: Record<string, () => Register> = {
-  up: () => require('./up').registerUp,
-  services: () => require('./services').registerServices,
-  worker: () => require('./worker').registerWorker,
-  collect: () => require('./collect').registerCollect,
-  sim: () => require('./sim').registerSim,
-  status: () => require('./status').registerStatus,
-  alerts: () => require('./alerts').registerAlerts,
-  replicas: () => require('./replicas').registerReplicas,
+const COMMANDS: Record<string, { summary: string; load: () => Register }> = {
+  up: { summary: 'services + configured collectors + a worker, in one go', load: () => require('./up').registerUp },
+  services: { summary: 'the local stack: up | down | status', load: () => require('./services').registerServices },
+  worker: { summary: 'run a worker polling task queues (run as many as you like)', load: () => require('./worker').registerWorker },
+  collect: { summary: 'start | stop | list | status collectors', load: () => require('./collect').registerCollect },
+  sim: { summary: 'the built-in exchange simulator: start | fault | clear | truth', load: () => require('./sim').registerSim },
+  status: { summary: 'services, task queues, collectors and open alerts at a glance', load: () => require('./status').registerStatus },
+  alerts: { summary: 'open alerts from every reachable store', load: () => require('./alerts').registerAlerts },
+  backup: { summary: 'encrypted incremental backups: run | list | verify | schedule', load: () => require('./backup').registerBackup },
+  restore: { summary: 'restore a backup (and its chain) into a store, then verify it', load: () => require('./backup').registerRestore },
+  replicas: { summary: 'compare the stores and repair what one missed: check | repair | status', load: () => require('./replicas').registerReplicas },
+  migrate: { summary: 'apply the schema migrations to every store', load: () => require('./migrate').registerMigrate },
+  'codec-server': { summary: 'decode payloads for the Temporal UI (run by services up)', load: () => require('./codec-server').registerCodecServer },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
@@ -43,8 +48,8 @@ const program = new Command('marketprism')
   .exitOverride();
 
 const word = commandWord(process.argv.slice(2));
-const wanted = word !== undefined && word in COMMANDS ? [word] : Object.keys(COMMANDS);
-for (const name of wanted) COMMANDS[name]()(program);
+if (word !== undefined && word in COMMANDS) COMMANDS[word].load()(program);
+else for (const [name, { summary }] of Object.entries(COMMANDS)) program.command(name).description(summary);
 
 function firstLine(err: unknown): string {
   const message = err instanceof Error ? err.message : String(err);
@@ -58,5 +63,7 @@ program.parseAsync(process.argv).catch((err: unknown) => {
   }
   const usage = err instanceof UsageError || (err instanceof Error && err.name === 'ConfigError');
   process.stderr.write(`marketprism: ${firstLine(err)}\n`);
-  process.exitCode = usage ? 2 : 1;
+  // exit now: a Temporal runtime or half-started worker would otherwise keep the process (and its signal
+  // handlers) alive after the failure
+  process.exit(usage ? 2 : 1);
 });

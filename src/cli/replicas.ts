@@ -1,3 +1,4 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
 import type { Config } from '../config/schema';
@@ -5,7 +6,7 @@ import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
 import { closeStoreClients } from '../storage/client';
 import { temporalClient } from '../client/client';
 import { repairReplicas, repairStatus } from '../client/replicas';
-import { checkReplicas, DEFAULT_DIFFERING_ROWS, type ReplicaCheck, type TableDifference } from '../storage/replica-check';
+import { checkReplicas, DEFAULT_DIFFERING_ROWS, type ReplicaCheck, type TableDifference, type UnreachableStore } from '../storage/replica-check';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 
 interface CheckOptions extends GlobalOptions {
@@ -46,7 +47,23 @@ function parseStores(config: Config, text: string | undefined): string[] | undef
   return ids;
 }
 
+/** Exit code when a store could not be compared (it did not answer); 1 means the compared stores differ. */
+export const REPLICAS_INCOMPLETE = 3;
+
+/** One line naming the stores that did not answer, or nothing. */
+function describeUnreachable(unreachable: readonly UnreachableStore[], compared: string): string[] {
+  if (unreachable.length === 0) return [];
+  const names = unreachable.map((u) => `${u.store} (${u.error})`).join(', ');
+  return [`${unreachable.length === 1 ? 'store' : 'stores'} not answering, left out: ${names}; ${compared}`];
+}
+
 function describeCheck(check: ReplicaCheck): string {
+  const compared = check.tables[0]?.stores.map((s) => s.store) ?? [];
+  const head = describeUnreachable(check.unreachable, `compared ${compared.join(', ')} only`);
+  return [...head, describeComparison(check)].join('\n');
+}
+
+function describeComparison(check: ReplicaCheck): string {
   const dayText = (day: number | null): string => (day === null ? 'all' : String(day));
   const differing = check.tables.filter((t) => !t.identical);
   if (differing.length === 0) return `stores identical: ${check.tables.map((t) => `${t.table} ${t.stores[0]?.rows ?? 0}`).join(', ')} rows`;
@@ -83,7 +100,7 @@ export function registerReplicas(program: Command): void {
   const replicas = program.command('replicas').description('compare the stores and repair the ones that missed batches');
   replicas
     .command('check')
-    .description('compare every store per table and day (row count + checksum) and the batch ledgers; exit 1 when they differ')
+    .description(`compare every store per table and day (row count + checksum) and the batch ledgers; exit 1 when they differ, ${REPLICAS_INCOMPLETE} when a store does not answer (the others are compared)`)
     .option('--table <type>', `one table (${BATCH_TABLES.join(', ')})`)
     .option('--since <ms|duration>', 'only rows with event time (gaps: from time, quarantine: received time) from this epoch ms, or this long ago (e.g. 1h)')
     .option('--rows <n>', `list up to n differing natural keys per differing table and day (default ${DEFAULT_DIFFERING_ROWS}; 0 = none)`)
@@ -96,11 +113,13 @@ export function registerReplicas(program: Command): void {
       const rowLimit = parseRowLimit(opts.rows);
       const check = await checkReplicas(config, { table: tableName, sinceMs, rows: rowLimit }).finally(() => closeStoreClients());
       output(opts, check, () => describeCheck(check));
-      if (!check.identical) process.exitCode = 1;
+      const compared = check.tables.every((t) => t.identical);
+      if (!compared) process.exitCode = 1;
+      else if (check.unreachable.length) process.exitCode = REPLICAS_INCOMPLETE;
     });
   replicas
     .command('repair')
-    .description("find batches a store's ledger lacks compared to the others and queue them for its repair workflow")
+    .description(`find batches a store's ledger lacks compared to the others and queue them for its repair workflow; exit ${REPLICAS_INCOMPLETE} when a store does not answer`)
     .option('--store <ids>', 'only these stores (comma-separated)')
     .option('--json', 'print JSON')
     .action(async (_o: GlobalOptions & { store?: string }, cmd: Command) => {
@@ -112,12 +131,16 @@ export function registerReplicas(program: Command): void {
         await client.connection.close();
         await closeStoreClients();
       });
-      const view = result.map((r) => ({ store: r.store, missing: r.missing.length, unreachable: r.unreachable, workflowId: r.workflowId ?? null }));
-      output(opts, view, () =>
-        view
-          .map((r) => (r.missing ? `${r.store}: ${r.missing} batch(es) queued for ${r.workflowId}` : `${r.store}: nothing missing`) + (r.unreachable.length ? ` (not compared with unreachable ${r.unreachable.join(', ')})` : ''))
-          .join('\n'),
+      const unreachable = result[0]?.unreachable ?? [];
+      const down = new Set(unreachable.map((u) => u.store));
+      const view = result.map((r) => ({ store: r.store, missing: r.missing.length, reachable: !down.has(r.store), workflowId: r.workflowId ?? null }));
+      output(opts, { stores: view, unreachable }, () =>
+        [
+          ...describeUnreachable(unreachable, 'their backlog is unknown until they answer: run `replicas repair` again then'),
+          ...view.filter((r) => r.reachable).map((r) => (r.missing ? `${r.store}: ${r.missing} batch(es) queued for ${r.workflowId}` : `${r.store}: nothing missing`)),
+        ].join('\n'),
       );
+      if (unreachable.length) process.exitCode = REPLICAS_INCOMPLETE;
     });
   replicas
     .command('status <store>')
@@ -128,7 +151,12 @@ export function registerReplicas(program: Command): void {
       const config = configFrom(opts);
       parseStores(config, store);
       const client = await temporalClient(config);
-      const status = await repairStatus(client, store).finally(() => client.connection.close());
+      const status = await repairStatus(client, store)
+        .catch((err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) throw new UsageError(`no repair has run for ${store}: it never missed a batch so far; \`replicas repair --store ${store}\` queues any it lacks`);
+          throw err;
+        })
+        .finally(() => client.connection.close());
       output(opts, status, () =>
         [
           `repair/${store}: ${status.pending} pending, ${status.repaired} repaired, ${status.alreadyPresent} already present, ${status.failed.length} failed`,

@@ -1,8 +1,7 @@
 import { spawn } from 'node:child_process';
-import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
-import { simulatorUrl } from '../services/simulator';
+import { simulatorArgs, simulatorFlags, simulatorUrl } from '../services/simulator';
 import { configFrom, output, UsageError, type GlobalOptions } from './context';
 
 /**
@@ -41,23 +40,21 @@ export function registerSim(program: Command): void {
     .description('run the simulator in the foreground on the configured port')
     .action(async (_o: unknown, cmd: Command) => {
       const config = configFrom(cmd.optsWithGlobals<GlobalOptions>());
-      const main = path.resolve(__dirname, '../../simulator/main.ts');
-      const args = ['--require', require.resolve('tsx/cjs'), main, '--port', String(config.simulator.port), '--seed', String(config.simulator.seed), '--trades-per-second', String(config.simulator.tradesPerSecond)];
-      const child = spawn(process.execPath, args, { stdio: 'inherit' });
+      const child = spawn(process.execPath, simulatorArgs(simulatorFlags(config)), { stdio: 'inherit' });
       for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => child.kill(sig));
       process.exitCode = await new Promise<number>((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
     });
   sim
     .command('fault <exchange> <mode>')
-    .description('inject a fault: error_rate, rate_limit, ban, server_error, hang, reset, malformed, truncated, outage')
-    .option('--rate <fraction>', 'share of requests affected, 0..1', '1')
+    .description('inject a fault: error_rate, rate_limit, ban, server_error, hang, reset, malformed, truncated, outage; data faults: backdated_trades, nanosecond_timestamps, no_last_price')
+    .option('--rate <fraction>', "share of requests affected, 0..1 (data faults: of items); default: the mode's (docs/simulator.md)")
     .option('--for <duration>', 'how long the fault lasts (default: until cleared)')
     .option('--retry-after <seconds>', 'Retry-After header for rate_limit/ban')
     .option('--json', 'print JSON')
     .action(async (exchange: string, mode: string, _o: unknown, cmd: Command) => {
-      const opts = cmd.optsWithGlobals<GlobalOptions & { rate: string; for?: string; retryAfter?: string }>();
-      const rate = Number(opts.rate);
-      if (!(rate >= 0 && rate <= 1)) throw new UsageError(`--rate '${opts.rate}' must be a number from 0 to 1`);
+      const opts = cmd.optsWithGlobals<GlobalOptions & { rate?: string; for?: string; retryAfter?: string }>();
+      const rate = opts.rate === undefined ? undefined : Number(opts.rate);
+      if (rate !== undefined && !(rate >= 0 && rate <= 1)) throw new UsageError(`--rate '${opts.rate}' must be a number from 0 to 1`);
       const retryAfterSec = opts.retryAfter === undefined ? undefined : Number(opts.retryAfter);
       if (retryAfterSec !== undefined && !(retryAfterSec >= 0)) throw new UsageError(`--retry-after '${opts.retryAfter}' must be a number of seconds`);
       const body = { exchange, mode, rate, forMs: opts.for ? durationMs(opts.for, '--for') : undefined, retryAfterSec };

@@ -1,37 +1,64 @@
 import type { Command } from 'commander';
+import { knownQueues } from '../domain/task-queues';
 import { servicesStatus } from '../services/stack';
 import { temporalClient } from '../client/client';
 import { listCollectors, type CollectorListing } from '../client/collectors';
+import { describeTaskQueues, type TaskQueueReport } from '../client/task-queues';
 import { openAlerts } from '../storage/open-alerts';
 import { describeAlerts } from './alerts';
-import { configFrom, output, type GlobalOptions } from './context';
+import { configFrom, output, table, type GlobalOptions } from './context';
 import { describeServices } from './services';
+
+/** Exit code of `status` when a service is down or a collector's queue has no worker. */
+export const STATUS_UNHEALTHY = 3;
+
+/** Collectors whose task queue no worker polls: nothing runs them until one starts. */
+export function unservedCollectors(collectors: readonly CollectorListing[], queues: readonly TaskQueueReport[]): CollectorListing[] {
+  const served = new Set(queues.filter((q) => q.workflowPollers.length > 0 && q.activityPollers.length > 0).map((q) => q.queue));
+  return collectors.filter((c) => c.exchange !== undefined && !served.has(`collect-${c.exchange}`));
+}
+
+function describeQueues(queues: readonly TaskQueueReport[]): string {
+  const rows = [['task queue', 'workflow pollers', 'activity pollers', 'backlog (wf/act)']];
+  for (const q of queues) rows.push([q.queue, String(q.workflowPollers.length), String(q.activityPollers.length), `${q.workflowBacklog}/${q.activityBacklog}`]);
+  return table(rows);
+}
 
 export function registerStatus(program: Command): void {
   program
     .command('status')
-    .description('the whole system at a glance: services, collectors, open alerts (open circuit breakers among them)')
+    .description(`the whole system at a glance: services, task queues (pollers, backlog), collectors, open alerts; exit ${STATUS_UNHEALTHY} when something is down or unserved`)
     .option('--json', 'print JSON')
     .action(async (_o: unknown, cmd: Command) => {
       const opts = cmd.optsWithGlobals<GlobalOptions>();
       const config = configFrom(opts);
       const services = await servicesStatus(config);
       let collectors: CollectorListing[] | null = null;
+      let queues: TaskQueueReport[] | null = null;
       if (services.find((s) => s.name === 'temporal')?.healthy) {
         const client = await temporalClient(config);
-        collectors = await listCollectors(client).finally(() => client.connection.close());
+        try {
+          collectors = await listCollectors(client);
+          const names = [...new Set([...knownQueues(Object.keys(config.exchanges)), ...collectors.flatMap((c) => (c.exchange ? [`collect-${c.exchange}`] : []))])];
+          queues = await describeTaskQueues(client, names);
+        } finally {
+          await client.connection.close();
+        }
       }
+      const unserved = collectors && queues ? unservedCollectors(collectors, queues) : [];
       const alerts = await openAlerts(config);
-      output(opts, { services, collectors, alerts: alerts.alerts }, () =>
+      output(opts, { services, queues, collectors, unserved: unserved.map((c) => c.workflowId), alerts: alerts.alerts }, () =>
         [
           describeServices(services),
           '',
+          queues === null ? 'task queues: unknown (Temporal is down)' : describeQueues(queues),
+          '',
           collectors === null ? 'collectors: unknown (Temporal is down)' : `collectors running: ${collectors.length}`,
-          ...(collectors ?? []).map((c) => `  ${c.workflowId}`),
+          ...(collectors ?? []).map((c) => `  ${c.workflowId}${unserved.includes(c) ? `  NO WORKER polls collect-${c.exchange}: start one with \`marketprism worker\`` : ''}`),
           '',
           describeAlerts(alerts),
         ].join('\n'),
       );
-      if (services.some((s) => !s.healthy)) process.exitCode = 3;
+      if (services.some((s) => !s.healthy) || unserved.length > 0) process.exitCode = STATUS_UNHEALTHY;
     });
 }

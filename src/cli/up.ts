@@ -1,12 +1,11 @@
 import type { Command } from 'commander';
-import { createExchange } from '../exchange/client';
-import { supportedTypes } from '../exchange/capabilities';
 import { logger } from '../logging';
 import { servicesUp } from '../services/stack';
+import { codecServerUrl, temporalUiUrl } from '../services/temporal-ui';
 import { temporalClient } from '../client/client';
 import { OverlappingCollectorError, type RunningCollector } from '../client/collector-overlap';
 import { asRunning, collectorWorkflowId, specsFromConfig, startCollector } from '../client/collectors';
-import { defaultQueues, startWorkers } from '../workers/start-workers';
+import { defaultQueues } from '../domain/task-queues';
 import { configFrom, type GlobalOptions } from './context';
 import { describeServices } from './services';
 
@@ -25,6 +24,12 @@ export function registerUp(program: Command): void {
       const config = configFrom(opts);
       const services = await servicesUp(config);
       process.stdout.write(`${describeServices(services)}\n`);
+      // ccxt and the Temporal worker take seconds to load: only when this command runs, not for its --help
+      /* eslint-disable @typescript-eslint/no-require-imports -- require: tsx resolves it from source too */
+      const { createExchange } = require('../exchange/client') as typeof import('../exchange/client');
+      const { supportedTypes } = require('../exchange/capabilities') as typeof import('../exchange/capabilities');
+      const { startWorkers } = require('../workers/start-workers') as typeof import('../workers/start-workers');
+      /* eslint-enable @typescript-eslint/no-require-imports */
       const client = await temporalClient(config);
       const specs = specsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])));
       // the config may list a symbol twice for a type (a `types: all` entry beside another): the later one is skipped
@@ -39,10 +44,19 @@ export function registerUp(program: Command): void {
           process.stdout.write(`skipped: ${collectorWorkflowId(spec)}: ${err.message}\n`);
         }
       }
+      if (config.backup.schedule.enabled) {
+        /* eslint-disable @typescript-eslint/no-require-imports */
+        const { upsertBackupSchedules, scheduleFromConfig } = require('../client/backup-schedules') as typeof import('../client/backup-schedules');
+        const { ensureBackupKey } = require('./backup') as typeof import('./backup');
+        /* eslint-enable @typescript-eslint/no-require-imports */
+        ensureBackupKey(config);
+        const done = await upsertBackupSchedules(client, config, scheduleFromConfig(config));
+        process.stdout.write(`backup schedules ${Object.values(done).every((d) => d === 'created') ? 'created' : 'up to date'}: every ${config.backup.schedule.every}, retention ${config.backup.schedule.retention}\n`);
+      }
       await client.connection.close();
-      process.stdout.write(`Temporal UI: http://127.0.0.1:${config.temporal.uiPort}/namespaces/${config.temporal.namespace}/workflows\n`);
+      process.stdout.write(`Temporal UI: ${temporalUiUrl(config)}/namespaces/${config.temporal.namespace}/workflows (payloads decoded by ${codecServerUrl(config)})\n`);
       if (!opts.worker) return;
-      const running = await startWorkers(config, { queues: defaultQueues(config) });
+      const running = await startWorkers(config, { queues: defaultQueues(Object.keys(config.exchanges)) });
       process.stdout.write('worker running; Ctrl-C to stop it (services keep running: `marketprism services down`)\n');
       for (const sig of ['SIGINT', 'SIGTERM'] as const) {
         process.once(sig, () => {

@@ -2,7 +2,9 @@ import type { Exchange } from 'ccxt';
 import { DATA_TYPES, isDataType, type DataType } from '../domain/data-types';
 import type { Config } from '../config/schema';
 import { createExchange } from '../exchange/client';
+import { FETCH_OPTION_DEFAULTS, STORED_OPTIONS, type FetchOptions } from '../domain/fetch';
 import { CURRENCY_TYPES, marketRefusal, supportedTypes, supportsType } from '../exchange/capabilities';
+import { depthRefusal, periodRefusal } from '../exchange/collector-options';
 import { UsageError } from './context';
 
 /** Parses --type (comma separated, or `all`) into data types, refusing unknown names. */
@@ -32,12 +34,35 @@ function symbolRefusal(exchange: Exchange, type: DataType, symbol: string): stri
 }
 
 /**
- * Checks a collector request against the exchange itself before anything starts: the exchange is
- * configured, ccxt serves each data type for it, and every symbol is listed and fits the type (no funding
- * rate for a spot market). `all` means every type the exchange offers for all the given symbols.
- * Returns the concrete types.
+ * Why the options cannot be used for `types` on this exchange (markets loaded), or undefined: the book depth
+ * (given, or the default) must be one the exchange accepts for every symbol, and the ratio period one it accepts
+ * for long/short ratios (venues/*.ts; ccxt #9076: binance futures refuse a depth of 25 on every request).
  */
-export async function validateCollector(config: Config, exchangeId: string, types: Array<DataType | 'all'>, symbols: string[]): Promise<DataType[]> {
+function optionsRefusal(exchange: Exchange, types: readonly DataType[], symbols: string[], options: FetchOptions): string | undefined {
+  const uses = (option: keyof FetchOptions): boolean => types.some((t) => STORED_OPTIONS[t].includes(option));
+  if (uses('depth')) {
+    const depth = options.depth ?? FETCH_OPTION_DEFAULTS.depth;
+    for (const symbol of symbols) {
+      const market = exchange.markets?.[symbol];
+      const refusal = market && depthRefusal(exchange, market, depth);
+      if (refusal) return `${options.depth === undefined ? 'the default depth' : '--depth'} ${depth} would be refused on every poll: ${refusal}; pass one of them with --depth`;
+    }
+  }
+  if (uses('period')) {
+    const period = options.period ?? FETCH_OPTION_DEFAULTS.period;
+    const refusal = periodRefusal(exchange, period);
+    if (refusal) return `${options.period === undefined ? 'the default period' : '--period'} ${period} would be refused on every poll: ${refusal}; pass one of them with --period`;
+  }
+  return undefined;
+}
+
+/**
+ * Checks a collector request against the exchange itself before anything starts: the exchange is
+ * configured, ccxt serves each data type for it, every symbol is listed and fits the type (no funding rate
+ * for a spot market), and the options are values the exchange accepts. `all` means every type the exchange
+ * offers for all the given symbols. Returns the concrete types; throws a UsageError (one line) otherwise.
+ */
+export async function validateCollector(config: Config, exchangeId: string, types: Array<DataType | 'all'>, symbols: string[], options: FetchOptions = {}): Promise<DataType[]> {
   const exchangeConfig = config.exchanges[exchangeId];
   if (!exchangeConfig) {
     throw new UsageError(`exchange '${exchangeId}' is not configured; add it under exchanges: (configured: ${Object.keys(config.exchanges).join(', ') || 'none'})`);
@@ -58,14 +83,20 @@ export async function validateCollector(config: Config, exchangeId: string, type
         if (refusal) throw new UsageError(`cannot collect ${type} for ${symbol}: ${refusal}`);
       }
     }
-    if (!types.includes('all')) return explicit;
+    if (!types.includes('all')) return withOptionsChecked(exchange, explicit, symbols, options);
     for (const symbol of symbols) {
       if (!exchange.markets?.[symbol]) throw new UsageError(`cannot collect for ${symbol}: ${symbolRefusal(exchange, 'ticker', symbol)}`);
     }
     // `all`: the types the exchange offers that fit every symbol (a volatility index follows the base currency)
     const offered = supportedTypes(exchange).filter((t) => symbols.every((s) => symbolRefusal(exchange, t, s) === undefined));
-    return [...new Set([...offered, ...explicit])];
+    return withOptionsChecked(exchange, [...new Set([...offered, ...explicit])], symbols, options);
   } finally {
     await exchange.close();
   }
+}
+
+function withOptionsChecked(exchange: Exchange, types: DataType[], symbols: string[], options: FetchOptions): DataType[] {
+  const refusal = optionsRefusal(exchange, types, symbols, options);
+  if (refusal) throw new UsageError(`cannot collect on ${exchange.id}: ${refusal}`);
+  return types;
 }

@@ -3,7 +3,7 @@ import { parseDuration, type Config } from '../config/schema';
 import { workflowPolicies } from './workflow-policies';
 import { BATCH_BOUNDS } from '../domain/batch';
 import { newestTime } from '../domain/cursor';
-import type { FetchOptions } from '../domain/fetch';
+import { storedOptions, type FetchOptions } from '../domain/fetch';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
@@ -22,15 +22,23 @@ export interface CollectorSpec {
   maxHistoryEvents?: number;
 }
 
-/** Readable and stable: collect/okx/trades/BTC-USDT-USDT+ETH-USDT-USDT. */
-export function collectorWorkflowId(spec: Pick<CollectorSpec, 'exchange' | 'dataType' | 'symbols'>): string {
+/**
+ * Readable and stable: collect/okx/trades/BTC-USDT-USDT+ETH-USDT-USDT. Options that change what is stored
+ * (STORED_OPTIONS: book depth, ratio period, volatility resolution) follow as `@name=value` when they differ
+ * from their defaults, e.g. collect/okx/orderbook/BTC-USDT@depth=400, so a collector at depth 400 is not
+ * mistaken for the one at depth 10; a collector without such options keeps the id it always had.
+ */
+export function collectorWorkflowId(spec: Pick<CollectorSpec, 'exchange' | 'dataType' | 'symbols' | 'options'>): string {
   const symbols = [...spec.symbols].sort().map((s) => s.replace(/[/:]/g, '-'));
-  return `collect/${spec.exchange}/${spec.dataType}/${symbols.join('+')}`;
+  const options = Object.entries(storedOptions(spec.dataType, spec.options)).map(([name, value]) => `@${name}=${String(value)}`);
+  return `collect/${spec.exchange}/${spec.dataType}/${symbols.join('+')}${options.join('')}`;
 }
 
 export function collectorInput(config: Config, spec: CollectorSpec): CollectorInput {
   // workflows cannot read config: overridden policies travel in the input (absent = the defaults)
   const policies = workflowPolicies(config);
+  // only the options this type reads, and only where they differ from the defaults: what its id names
+  const options = storedOptions(spec.dataType, spec.options);
   return {
     exchange: spec.exchange,
     dataType: spec.dataType,
@@ -39,7 +47,7 @@ export function collectorInput(config: Config, spec: CollectorSpec): CollectorIn
     stores: config.stores.map((s) => s.id),
     quorum: config.writeQuorum,
     maxRowsPerBatch: BATCH_BOUNDS.maxRows,
-    ...(spec.options && { options: spec.options }),
+    ...(Object.keys(options).length > 0 && { options }),
     ...(spec.maxHistoryEvents && { maxHistoryEvents: spec.maxHistoryEvents }),
     ...(policies && { policies }),
   };
@@ -112,20 +120,26 @@ export interface CollectorListing {
   startTime: string;
 }
 
+/**
+ * Collectors from Temporal's visibility; with includeClosed, stopped ones too. Each collector once, as its latest
+ * run (continue-as-new leaves a closed run behind for every fresh history).
+ */
 export async function listCollectors(client: Client, includeClosed = false): Promise<CollectorListing[]> {
   const query = `WorkflowType = 'CollectorWorkflow'${includeClosed ? '' : ` AND ExecutionStatus = 'Running'`}`;
-  const out: CollectorListing[] = [];
+  const latest = new Map<string, CollectorListing>();
   for await (const wf of client.workflow.list({ query })) {
-    out.push({
+    const listing: CollectorListing = {
       workflowId: wf.workflowId,
       status: wf.status.name,
       exchange: wf.typedSearchAttributes.get(EXCHANGE),
       dataType: wf.typedSearchAttributes.get(DATA_TYPE),
       symbols: wf.typedSearchAttributes.get(SYMBOLS),
       startTime: wf.startTime.toISOString(),
-    });
+    };
+    const known = latest.get(wf.workflowId);
+    if (!known || known.startTime < listing.startTime) latest.set(wf.workflowId, listing);
   }
-  return out;
+  return [...latest.values()];
 }
 
 /**

@@ -55,7 +55,7 @@ export async function repairReplicas(client: Client, config: Config, only?: stri
       out.push(diff);
       continue;
     }
-    const sources = config.stores.map((s) => s.id).filter((id) => id !== diff.store && !diff.unreachable.includes(id));
+    const sources = config.stores.map((s) => s.id).filter((id) => id !== diff.store && !diff.unreachable.some((u) => u.store === id));
     const { workflowId } = await hintRepair(client, { store: diff.store, sources, hints: diff.missing, policies: workflowPolicies(config) });
     out.push({ ...diff, workflowId });
   }

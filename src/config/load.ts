@@ -2,10 +2,11 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { PROJECT_ROOT } from './project-root';
 import { configSchema, type Config } from './schema';
 
 /** The documented default config shipped in the repo. */
-export const DEFAULT_CONFIG_PATH = path.resolve(__dirname, '../../config/marketprism.yaml');
+export const DEFAULT_CONFIG_PATH = path.join(PROJECT_ROOT, 'config/marketprism.yaml');
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -37,6 +38,7 @@ function applyEnvOverrides(raw: Record<string, unknown>, env: NodeJS.ProcessEnv)
     }
   }
   if (env.MARKETPRISM_LOG_LEVEL) raw.logLevel = env.MARKETPRISM_LOG_LEVEL;
+  if (env.MARKETPRISM_LOG_FORMAT) raw.logFormat = env.MARKETPRISM_LOG_FORMAT;
 }
 
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
@@ -58,6 +60,7 @@ function crossCheck(config: Config): string | undefined {
   if (config.writeQuorum > config.stores.length) {
     return `writeQuorum = ${config.writeQuorum}: expected at most the number of stores (${config.stores.length})`;
   }
+  if (config.backup.target === 's3' && !config.backup.s3) return 'backup.target = "s3": expected a backup.s3 section (bucket, region, endpoint)';
   for (const [i, c] of config.collectors.entries()) {
     if (!(c.exchange in config.exchanges)) {
       return `collectors[${i}].exchange = "${c.exchange}": not configured under exchanges (have: ${Object.keys(config.exchanges).join(', ') || 'none'})`;

@@ -36,6 +36,17 @@ export function exchangeCredentials(exchangeId: string, env: NodeJS.ProcessEnv =
   return Object.fromEntries(Object.entries(creds).filter(([, v]) => v !== undefined));
 }
 
-export function backupKey(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return fromEnvOrFile('MARKETPRISM_BACKUP_KEY', env);
+/**
+ * Credentials of the S3-compatible backup bucket, from the environment only: MARKETPRISM_BACKUP_S3_ACCESS_KEY_ID
+ * and MARKETPRISM_BACKUP_S3_SECRET_ACCESS_KEY (each also as _FILE), else the AWS SDK's usual AWS_ACCESS_KEY_ID,
+ * AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN. Undefined when neither is set (the SDK then finds none either).
+ */
+export function backupS3Credentials(env: NodeJS.ProcessEnv = process.env): { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined {
+  const id = fromEnvOrFile('MARKETPRISM_BACKUP_S3_ACCESS_KEY_ID', env);
+  const secret = fromEnvOrFile('MARKETPRISM_BACKUP_S3_SECRET_ACCESS_KEY', env);
+  if (id !== undefined && secret !== undefined) return { accessKeyId: id, secretAccessKey: secret };
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) {
+    return { accessKeyId: env.AWS_ACCESS_KEY_ID, secretAccessKey: env.AWS_SECRET_ACCESS_KEY, ...(env.AWS_SESSION_TOKEN && { sessionToken: env.AWS_SESSION_TOKEN }) };
+  }
+  return undefined;
 }

@@ -36,14 +36,17 @@ export interface Batch<T extends BatchTable = BatchTable> {
 }
 
 /**
- * How large one batch may grow, declared together and applied by every fetch (src/exchange/fetch-loop.ts):
+ * How large one fetch's batch may grow, declared together and applied by every fetch (src/exchange/fetch-loop.ts):
  *  - maxRows: rows per batch (a collector may ask for fewer);
  *  - maxBytes: the rows serialized as JSON. Batches travel through Temporal history (activity result, insert
  *    input), whose payload limit is 2 MB; the compression codec makes them far smaller, but the bound holds
- *    before compression.
- * A fetch stops filling a batch at either bound and continues from the cursor in the next iteration.
+ *    before compression;
+ *  - maxPagingMs: how long one symbol is paged forward before the fetch returns what it has, so that after an
+ *    outage the first rows are stored within about half a second instead of after the whole backlog (issue #13).
+ * A fetch stops filling a batch at any bound and continues from the cursor in the next iteration, at once.
  */
 export const BATCH_BOUNDS = {
   maxRows: 2_000,
   maxBytes: 768 * 1024,
+  maxPagingMs: 500,
 } as const;

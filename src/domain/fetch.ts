@@ -13,6 +13,51 @@ export interface FetchOptions {
   resolution?: number;
 }
 
+/**
+ * The shortest polling interval a collector takes. An exchange's collection calls are admitted at 10 per
+ * second by default (DEFAULT_POLICIES.rateLimits, src/reliability/policies.ts), so a shorter interval could not
+ * be served even for one collector: it would only queue in the rate limiter, while every iteration still adds
+ * workflow history (a fetch, its writes, a timer) and turns it over through continue-as-new.
+ */
+export const MIN_COLLECT_INTERVAL_MS = 100;
+
+/** What a fetch uses when the collector does not name an option. */
+export const FETCH_OPTION_DEFAULTS = {
+  depth: 10,
+  period: '5m',
+  resolution: 3_600,
+} as const satisfies Required<FetchOptions>;
+
+/**
+ * The options that change what a collector of each type stores (how deep a book, which ratio buckets, which
+ * volatility resolution): part of a collector's identity, so two collectors differing only by them are two
+ * collectors (src/client/collectors.ts). Other types ignore every option.
+ */
+export const STORED_OPTIONS: { readonly [T in DataType]: ReadonlyArray<keyof FetchOptions> } = {
+  trades: [],
+  orderbook: ['depth'],
+  funding_rate: [],
+  open_interest: [],
+  liquidations: [],
+  lsr_top_position: ['period'],
+  lsr_all_account: ['period'],
+  volatility_index: ['resolution'],
+  ticker: [],
+};
+
+/**
+ * The options of `options` that concern `type` and differ from their defaults, in STORED_OPTIONS order; an
+ * option equal to its default is left out, so `--depth 10` and no `--depth` name the same collector.
+ */
+export function storedOptions(type: DataType, options: FetchOptions | undefined): FetchOptions {
+  const out: Record<string, unknown> = {};
+  for (const name of STORED_OPTIONS[type]) {
+    const value = options?.[name];
+    if (value !== undefined && value !== FETCH_OPTION_DEFAULTS[name]) out[name] = value;
+  }
+  return out as FetchOptions;
+}
+
 /** Every fetch activity takes this ONE object: `exchange` names the dependency for the circuit breaker. */
 export interface FetchInput {
   exchange: string;

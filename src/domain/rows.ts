@@ -34,8 +34,8 @@ export interface OrderBookRow extends RowBase {
 
 export interface FundingRateRow extends RowBase {
   fundingRate: number;
-  /** next funding time, epoch ms; 0 when the exchange does not say */
-  fundingTime: number;
+  /** next funding time, epoch ms; null when the exchange does not say (rows stored before schema version 6 hold 0) */
+  fundingTime: number | null;
   markPrice: number | null;
   indexPrice: number | null;
 }
@@ -75,7 +75,8 @@ export interface VolatilityIndexRow extends RowBase {
 }
 
 export interface TickerRow extends RowBase {
-  last: number;
+  /** last trade price; null when the instrument has not traded (an option without a trade yet, ccxt #626) */
+  last: number | null;
   bid: number | null;
   ask: number | null;
   baseVolume: number | null;

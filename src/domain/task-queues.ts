@@ -14,3 +14,17 @@ export function collectQueue(exchange: string): string {
 export function exchangeOfQueue(queue: string): string | undefined {
   return queue.startsWith(COLLECT_QUEUE_PREFIX) ? queue.slice(COLLECT_QUEUE_PREFIX.length) : undefined;
 }
+
+/**
+ * The queues a worker serves by default: every configured exchange's collect queue, storage, and backup
+ * (BackupWorkflow, RestoreWorkflow, RetentionWorkflow and their activities), so the quick start's one worker
+ * runs the backup schedule `marketprism up` creates.
+ */
+export function defaultQueues(exchangeIds: readonly string[]): string[] {
+  return [...exchangeIds.map(collectQueue), STORAGE_QUEUE, BACKUP_QUEUE];
+}
+
+/** Every queue a deployment with these exchanges has (today the default ones: a worker serves them all). */
+export function knownQueues(exchangeIds: readonly string[]): string[] {
+  return defaultQueues(exchangeIds);
+}

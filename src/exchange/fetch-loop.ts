@@ -1,6 +1,6 @@
 import type { Exchange } from 'ccxt';
 import { BATCH_BOUNDS, type Batch } from '../domain/batch';
-import { advance, compareIds, newerThan, type Cursor, type Cursors } from '../domain/cursor';
+import { advance, compareIds, comparePositions, isFresh, lastIdOf, passOver, type Cursor, type CursorOrder, type Cursors, type Position } from '../domain/cursor';
 import type { DataType } from '../domain/data-types';
 import type { FetchInput, FetchResult } from '../domain/fetch';
 import type { AnyRow, CollectionGapRow, QuarantineRow, RowOf } from '../domain/rows';
@@ -18,6 +18,16 @@ export interface Page<Item> {
 }
 
 /**
+ * One new item of a page as a gap check sees it: a row (with its time), or a quarantined item (no trusted time,
+ * but still holding its place in the exchange's sequence where its key or sequence number could be read).
+ */
+export interface FreshItem {
+  time?: number;
+  key?: string;
+  seq?: string;
+}
+
+/**
  * How one data type is fetched for one symbol and mapped to rows (data-types/*.ts); the loop around it,
  * shared by every data type, is fetchActivity below.
  */
@@ -32,11 +42,19 @@ export interface DataTypeFetch<T extends DataType, Item> {
   key?(row: RowOf<T>): string;
   /** whether a full page is followed by the next one from the advanced cursor (default: one page per fetch) */
   pagesForward?(exchange: Exchange): boolean;
+  /** what decides that an item is new, and the order items are taken in (default: time, then key) */
+  cursorOrder?(exchange: Exchange): CursorOrder;
   /**
-   * Why `fresh` (new rows, oldest first) does not start where the cursor ended, or undefined when it does:
-   * the range in between is recorded as a gap, never silently skipped. `oldestSeen` is the page's oldest row.
+   * What can be read from a raw item even when it cannot be normalized: its key (the trade id) and the
+   * exchange's per-instrument sequence number where gaps are detected on one (deribit trade_seq).
    */
-  discontinuity?(exchange: Exchange, cursor: Cursor, fresh: ReadonlyArray<RowOf<T>>, oldestSeen: RowOf<T> | undefined): string | undefined;
+  position?(exchange: Exchange, item: Item): { key?: string; seq?: string };
+  /**
+   * Why `fresh` (the page's new items, valid and quarantined, in taken order) does not start where the cursor
+   * ended, or undefined when it does: the range in between is recorded as a gap, never silently skipped.
+   * `oldestSeen` is the page's oldest valid row.
+   */
+  discontinuity?(exchange: Exchange, cursor: Cursor, fresh: readonly FreshItem[], oldestSeen: RowOf<T> | undefined): string | undefined;
 }
 
 /**
@@ -73,8 +91,9 @@ class Gathered<T extends DataType> {
     readonly maxBytes: number,
   ) {}
 
+  /** no room for more rows (or quarantined items: they travel through history as well) */
   full(): boolean {
-    return this.rows.length >= this.maxRows || this.bytes >= this.maxBytes;
+    return this.rows.length >= this.maxRows || this.bytes >= this.maxBytes || this.rejected.length >= this.maxRows;
   }
 
   /** Takes as many of `fresh` as the bounds allow; returns those taken. */
@@ -87,34 +106,67 @@ class Gathered<T extends DataType> {
   }
 }
 
+/** A page item that normalized: its row and where it stands. */
+type Valid<R> = Position & { row: R };
+/** A page item that did not: its quarantine row and what of its place could be read. */
+type Quarantined = { key?: string; seq?: string; quarantine: QuarantineRow };
+
+/** Whether the cursor is known to be past `item` (by id in id order, else by sequence number). */
+function behind(cursor: Cursor | undefined, item: { key?: string; seq?: string }, order: CursorOrder): boolean | undefined {
+  if (!cursor) return undefined;
+  const lastId = order === 'id' ? lastIdOf(cursor) : undefined;
+  if (lastId !== undefined && item.key !== undefined && /^\d+$/.test(item.key) && /^\d+$/.test(lastId)) return compareIds(item.key, lastId) <= 0;
+  if (cursor.lastSeq !== undefined && item.seq !== undefined) return compareIds(item.seq, cursor.lastSeq) <= 0;
+  return undefined;
+}
+
 /** Pages one symbol forward from its cursor until caught up or the batch is full; returns the advanced cursor. */
 async function fetchSymbol<T extends DataType, Item>(exchange: Exchange, spec: DataTypeFetch<T, Item>, input: FetchInput, symbol: string, start: Cursor | undefined, out: Gathered<T>): Promise<Cursor | undefined> {
   const keyOf = spec.key ?? ((row: RowOf<T>) => String(row.eventTime));
   const forward = spec.pagesForward?.(exchange) ?? false;
+  const order = spec.cursorOrder?.(exchange) ?? 'time';
+  const pagingUntil = Date.now() + BATCH_BOUNDS.maxPagingMs;
   let cursor = start;
   for (;;) {
     const page = await callExchange(exchange, () => spec.fetchPage(exchange, symbol, cursor, input));
     const receiveTime = Date.now();
-    const valid: Array<RowOf<T>> = [];
+    const valid: Array<Valid<RowOf<T>>> = [];
+    const quarantined: Quarantined[] = [];
     for (const item of page.items) {
+      const { key, seq } = spec.position?.(exchange, item) ?? {};
       const result = spec.normalize(exchange, symbol, item, receiveTime, input);
-      if (result.ok) valid.push(result.row);
-      else out.rejected.push({ exchange: input.exchange, dataType: spec.table, symbol, reason: result.rejected.reason, raw: rawJson(result.rejected.raw), receivedAt: receiveTime });
+      if (result.ok) valid.push({ row: result.row, time: result.row.eventTime, key: keyOf(result.row), ...(seq !== undefined && { seq }) });
+      else quarantined.push({ key, seq, quarantine: { exchange: input.exchange, dataType: spec.table, symbol, reason: result.rejected.reason, raw: rawJson(result.rejected.raw), receivedAt: receiveTime } });
     }
-    valid.sort((a, b) => a.eventTime - b.eventTime || compareIds(keyOf(a), keyOf(b)));
+    valid.sort(comparePositions(order));
     const seen = new Set<string>();
-    const fresh = valid.filter((row) => {
-      const id = `${row.eventTime}|${keyOf(row)}`;
-      return newerThan(cursor, row.eventTime, keyOf(row)) && !seen.has(id) && Boolean(seen.add(id));
+    const fresh = valid.filter((v) => {
+      const id = `${v.time}|${v.key}`;
+      return isFresh(cursor, v, order) && !seen.has(id) && Boolean(seen.add(id));
     });
-    const problem = cursor && spec.discontinuity?.(exchange, cursor, fresh, valid[0]);
+    // an item quarantined when it was first served is not quarantined again once the cursor is past it
+    const newlyQuarantined = quarantined.filter((q) => behind(cursor, q, order) !== true);
+    const oldestSeen = valid.reduce<Valid<RowOf<T>> | undefined>((oldest, v) => (oldest === undefined || v.time < oldest.time ? v : oldest), undefined)?.row;
+    const problem = cursor && spec.discontinuity?.(exchange, cursor, [...fresh, ...newlyQuarantined], oldestSeen);
     if (cursor && problem) {
-      out.gaps.push({ exchange: input.exchange, dataType: spec.table, symbol, fromTime: cursor.lastTime, toTime: fresh[0]?.eventTime ?? receiveTime, reason: problem, detectedAt: receiveTime });
+      const firstTime = fresh[0]?.time ?? receiveTime;
+      out.gaps.push({ exchange: input.exchange, dataType: spec.table, symbol, fromTime: cursor.lastTime, toTime: Math.max(cursor.lastTime, firstTime), reason: problem, detectedAt: receiveTime });
     }
-    const taken = out.take(fresh);
-    cursor = advance(cursor, taken.map((r) => ({ time: r.eventTime, key: keyOf(r) })));
+    const taken = fresh.slice(0, out.take(fresh.map((v) => v.row)).length);
+    const cut = taken.length < fresh.length;
+    cursor = advance(cursor, taken, order);
+    // when the batch was cut, a quarantined item known to lie beyond the cursor waits for the fetch that gets there
+    const quarantinedNow = newlyQuarantined.filter((q) => !(cut && behind(cursor, q, order) === false));
+    out.rejected.push(...quarantinedNow.map((q) => q.quarantine));
+    if (cursor && quarantinedNow.length) cursor = passOver(cursor, quarantinedNow, order);
+    const progressed = taken.length > 0 || quarantinedNow.length > 0;
     // caught up: cut short by the bounds, or the page was not full, or brought nothing new, or there is no next page
-    if (taken.length < fresh.length || !forward || !page.full || fresh.length === 0) return cursor;
+    if (cut || !forward || !page.full || !progressed) return cursor;
+    // a backlog, or a full batch: store what we have, page on from the cursor in the next fetch (at once)
+    if (out.full() || Date.now() >= pagingUntil) {
+      out.caughtUp = false;
+      return cursor;
+    }
   }
 }
 

@@ -2,8 +2,9 @@
  * Circuit breaker: a pure state machine (no timers, an injectable clock) per dependency.
  *
  *   CLOSED --N consecutive failures, or failure rate >= R over the window with >= M calls--> OPEN
- *   OPEN   --open duration elapsed (next call), or a health probe succeeded--> HALF_OPEN
+ *   OPEN   --open duration elapsed (next call)--> HALF_OPEN
  *   HALF_OPEN admits K probe calls: the first success --> CLOSED, the first failure --> OPEN
+ *   OPEN or HALF_OPEN --a health probe succeeded (closeOnHealth)--> CLOSED
  *
  * Callers ask tryAcquire() for a permit, run the call, and report its outcome with the permit:
  * 'failure' for a dependency failure, 'ignored' for bad input (which says nothing about the
@@ -11,6 +12,7 @@
  * outcomes of calls admitted in an earlier epoch are ignored, so a slow call that started before the
  * breaker opened cannot close or reopen it.
  */
+import { Listeners } from './listeners';
 import { DEFAULT_POLICIES, type BreakerPolicy } from './policies';
 
 export type BreakerState = 'CLOSED' | 'OPEN' | 'HALF_OPEN';
@@ -57,7 +59,7 @@ export class CircuitBreaker {
   private openUntil = 0;
   private probesInFlight = 0;
   private lastChange: StateChange | undefined;
-  private readonly listeners = new Set<StateChangeListener>();
+  private readonly listeners = new Listeners<StateChange>();
 
   constructor(
     readonly dependency: string,
@@ -72,8 +74,7 @@ export class CircuitBreaker {
   }
 
   onStateChange(listener: StateChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   tryAcquire(): Permit {
@@ -114,10 +115,16 @@ export class CircuitBreaker {
     }
   }
 
-  /** A cheap health check of the dependency succeeded while OPEN: let probes through now. */
-  halfOpenEarly(reason = 'health probe succeeded'): void {
+  /**
+   * A health check of the dependency succeeded: OPEN or HALF_OPEN → CLOSED at once. The check is itself a
+   * request the dependency answered; HALF_OPEN's trial calls would only keep every other caller waiting behind
+   * a few real calls, and a trial fetch that pages through an outage's backlog takes seconds (issue #13:
+   * measured 6 s from the probe's success to the first trial's). A dependency that fails again reopens after
+   * the usual consecutive failures.
+   */
+  closeOnHealth(reason = 'health probe succeeded'): void {
     this.advance();
-    if (this.current === 'OPEN') this.transition('HALF_OPEN', reason);
+    if (this.current !== 'CLOSED') this.transition('CLOSED', reason);
   }
 
   snapshot(): BreakerSnapshot {
@@ -162,20 +169,14 @@ export class CircuitBreaker {
     const change: StateChange = { dependency: this.dependency, from, to, reason, at: this.now() };
     if (to === 'OPEN') change.retryInMs = this.policy.openDurationMs;
     this.lastChange = change;
-    for (const listener of this.listeners) {
-      try {
-        listener(change);
-      } catch {
-        // a failing observer (alerting, metrics) must not break the breaker
-      }
-    }
+    this.listeners.emit(change);
   }
 }
 
 /** One breaker per dependency id (`exchange:okx`, `store:primary`), created on first use. */
 export class BreakerRegistry {
   private readonly breakers = new Map<string, CircuitBreaker>();
-  private readonly listeners = new Set<StateChangeListener>();
+  private readonly listeners = new Listeners<StateChange>();
 
   constructor(
     readonly policy: BreakerPolicy = DEFAULT_POLICIES.breaker,
@@ -186,15 +187,7 @@ export class BreakerRegistry {
     let breaker = this.breakers.get(dependency);
     if (!breaker) {
       breaker = new CircuitBreaker(dependency, this.policy, this.now);
-      breaker.onStateChange((change) => {
-        for (const listener of this.listeners) {
-          try {
-            listener(change);
-          } catch {
-            // one failing observer must not keep the others from hearing about the change
-          }
-        }
-      });
+      breaker.onStateChange((change) => this.listeners.emit(change));
       this.breakers.set(dependency, breaker);
     }
     return breaker;
@@ -202,8 +195,7 @@ export class BreakerRegistry {
 
   /** Listens to state changes of every breaker, present and future. */
   onStateChange(listener: StateChangeListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
   }
 
   snapshot(): BreakerSnapshot[] {

@@ -21,8 +21,15 @@ export function parseDependencyKey(key: string): Dependency | undefined {
   return match ? { kind: match[1] as DependencyKind, id: match[2], key } : undefined;
 }
 
-/** `activityType` is accepted so a per-activity exception can be added here without touching callers. */
-export function dependencyOf(_activityType: string, args: readonly unknown[]): Dependency | undefined {
+/**
+ * Activities that are themselves health checks of their dependency: they are never held at its recovery gate nor
+ * refused by its breaker (a probe held until the dependency is healthy could never report it down; measured: a
+ * repair workflow's storeHealth parked for 88 s behind the gate of the store it was asked about).
+ */
+const HEALTH_CHECKS: ReadonlySet<string> = new Set(['storeHealth']);
+
+export function dependencyOf(activityType: string, args: readonly unknown[]): Dependency | undefined {
+  if (HEALTH_CHECKS.has(activityType)) return undefined;
   const input = args[0];
   if (input === null || typeof input !== 'object') return undefined;
   const { exchange, store } = input as { exchange?: unknown; store?: unknown };

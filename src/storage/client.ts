@@ -45,6 +45,18 @@ export function storeClient(store: StoreConfig): ClickHouseClient {
   return client;
 }
 
+/** A healthy store answers /ping in milliseconds; one that takes longer than this is counted as not answering. */
+export const STORE_PING_TIMEOUT_MS = 2_000;
+
+/**
+ * Pings a store (GET /ping) within timeoutMs: a request accepted by a server that is still starting would
+ * otherwise wait the whole request timeout (30 s, measured in the recovery bench). Resolves with the client's
+ * ping result ({ success: false, error } on failure or timeout); never throws.
+ */
+export function storePing(store: StoreConfig, timeoutMs = STORE_PING_TIMEOUT_MS): ReturnType<ClickHouseClient['ping']> {
+  return storeClient(store).ping({ select: false, abort_signal: AbortSignal.timeout(timeoutMs) });
+}
+
 /** Closes every cached client (worker shutdown, tests); later storeClient calls open new ones. */
 export async function closeStoreClients(): Promise<void> {
   const open = [...clients.values()];

@@ -1,13 +1,23 @@
+import { describeProblem, shown, valueProblem, type ValueKind } from '../domain/values';
+import { decimalText, decimalTextSql, DECIMAL_TYPE } from './decimal-text';
+import { DecimalValue } from './json-each-row';
+
 /**
  * Column kinds: how one TS field is stored, read back and checksummed. Every conversion between a TS value
  * and ClickHouse lives here, so the quirks of 18.16 are handled in one place:
  * - UInt64 comes back from JSON as a string (output_format_json_quote_64bit_integers); `decode` turns it into
  *   a number (epoch ms fit safely) or keeps it a decimal string when it is a 64-bit hash.
- * - Array(Tuple(...)) turns into Nested columns on 18.16, so order book levels are two parallel Float64 arrays.
- * - Float64 cannot be reinterpreted as UInt64 directly on 18.16; reinterpretAsString first (it drops trailing
- *   zero bytes, which reinterpretAsUInt64 pads back), giving the IEEE-754 bits in both TS and SQL.
+ * - Prices, amounts, ratios, rates and values are Decimal(38, 18) (`decimal`, `nullableDecimal`, `levels`): each
+ *   JS number is sent as its exact decimal text without exponent (src/storage/decimal-text.ts), which ClickHouse
+ *   parses exactly; its Float64 text parser can land one ULP off (docs/storage.md, "Exact decimals").
+ * - Array(Tuple(...)) turns into Nested columns on 18.16, so order book levels are two parallel Decimal arrays.
+ * - `float64`, `nullableFloat64` and `floatLevels` are the kinds of schema versions 1-3, kept only so tests can
+ *   build such a store and migrate it. Float64 cannot be reinterpreted as UInt64 directly on 18.16;
+ *   reinterpretAsString first (it drops trailing zero bytes, which reinterpretAsUInt64 pads back), giving the
+ *   IEEE-754 bits in both TS and SQL.
  */
-export type ColumnKind = 'string' | 'nullableString' | 'uint64' | 'uint32' | 'float64' | 'nullableFloat64' | 'levels' | 'hash64' | 'insertTime';
+/** A row value's kind (src/domain/values.ts), or one of the two kinds only the store has. */
+export type ColumnKind = ValueKind | 'hash64' | 'insertTime';
 
 /** One physical ClickHouse column of a field. */
 export interface PhysicalColumn {
@@ -23,22 +33,14 @@ export class BadRowError extends Error {
 
 type Level = [number, number];
 
-/** A value as it appears in an error message (JSON.stringify would show NaN as null). */
-function shown(value: unknown): string {
-  return typeof value === 'number' || value === undefined ? String(value) : JSON.stringify(value);
+/** The value kinds' bounds (src/domain/values.ts, shared with the normalizers); a value outside them fails the row. */
+function checked(kind: ValueKind, value: unknown, where: string): void {
+  const problem = valueProblem(kind, value);
+  if (problem) throw new BadRowError(describeProblem(where, problem));
 }
 
-function finite(value: unknown, where: string): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new BadRowError(`${where} = ${shown(value)}: expected a finite number`);
-  return value;
-}
-
-function unsignedInt(value: unknown, where: string, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-    throw new BadRowError(`${where} = ${shown(value)}: expected an integer from 0 to ${max}`);
-  }
-  return value;
-}
+/** The exact decimal a number is stored as; the caller has checked it fits Decimal(38, 18) (valueProblem). */
+const exactDecimal = (value: number): DecimalValue => new DecimalValue(decimalText(value));
 
 const bits = Buffer.alloc(8);
 /**
@@ -51,34 +53,39 @@ function floatBits(value: number): string {
 }
 const floatBitsSql = (expr: string): string => `toString(reinterpretAsUInt64(reinterpretAsString(${expr})))`;
 
-/** For TS → JSONEachRow: the physical columns' values. */
+/** For TS → JSONEachRow: the physical columns' values (decimals as DecimalValue, written verbatim by jsonEachRow). */
 export function encodeField(kind: ColumnKind, column: string, value: unknown, where: string): Record<string, unknown> {
   switch (kind) {
     case 'string':
-      if (typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string`);
+    case 'uint64':
+    case 'uint32':
+    case 'float64':
+      checked(kind, value, where);
       return { [column]: value };
     case 'nullableString':
-      if (value !== null && value !== undefined && typeof value !== 'string') throw new BadRowError(`${where} = ${shown(value)}: expected a string or null`);
-      return { [column]: value ?? null };
-    case 'uint64':
-      return { [column]: unsignedInt(value, where, Number.MAX_SAFE_INTEGER) };
-    case 'uint32':
-      return { [column]: unsignedInt(value, where, 0xffff_ffff) };
-    case 'float64':
-      return { [column]: finite(value, where) };
+    case 'nullableUint64':
     case 'nullableFloat64':
-      return { [column]: value === null || value === undefined ? null : finite(value, where) };
+      checked(kind, value, where);
+      return { [column]: value ?? null };
+    case 'decimal':
+      checked(kind, value, where);
+      return { [column]: exactDecimal(value as number) };
+    case 'nullableDecimal':
+      checked(kind, value, where);
+      return { [column]: value === null || value === undefined ? null : exactDecimal(value as number) };
     case 'hash64':
       if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) {
         throw new BadRowError(`${where} = ${shown(value)}: expected a UInt64 as a decimal string`);
       }
       return { [column]: value }; // ClickHouse parses a quoted number into UInt64 exactly; JSON numbers would not be exact
     case 'levels': {
-      if (!Array.isArray(value)) throw new BadRowError(`${where} = ${shown(value)}: expected an array of [price, amount] pairs`);
-      const levels = value.map((level: unknown, i) => {
-        if (!Array.isArray(level) || level.length !== 2) throw new BadRowError(`${where}[${i}] = ${shown(level)}: expected a [price, amount] pair`);
-        return [finite(level[0], `${where}[${i}][0]`), finite(level[1], `${where}[${i}][1]`)];
-      });
+      checked(kind, value, where);
+      const levels = value as Level[];
+      return { [`${column}_price`]: levels.map((l) => exactDecimal(l[0])), [`${column}_amount`]: levels.map((l) => exactDecimal(l[1])) };
+    }
+    case 'floatLevels': {
+      checked(kind, value, where);
+      const levels = value as Level[];
       return { [`${column}_price`]: levels.map((l) => l[0]), [`${column}_amount`]: levels.map((l) => l[1]) };
     }
     case 'insertTime':
@@ -97,16 +104,22 @@ export function decodeField(kind: ColumnKind, column: string, raw: Record<string
   switch (kind) {
     case 'string':
     case 'nullableString':
+    case 'decimal':
+    case 'nullableDecimal':
     case 'float64':
     case 'nullableFloat64':
+      // a Decimal arrives as a JSON number: JSON.parse gives the nearest double, the one ccxt had
       return raw[column];
     case 'uint32':
     case 'uint64':
     case 'insertTime':
       return safeNumber(raw[column], column);
+    case 'nullableUint64':
+      return raw[column] === null || raw[column] === undefined ? null : safeNumber(raw[column], column);
     case 'hash64':
       return String(raw[column]);
-    case 'levels': {
+    case 'levels':
+    case 'floatLevels': {
       const prices = raw[`${column}_price`] as number[];
       const amounts = raw[`${column}_amount`] as number[];
       return prices.map((p, i): Level => [p, amounts[i]]);
@@ -123,28 +136,42 @@ export function physicalColumns(kind: ColumnKind, column: string): PhysicalColum
     case 'uint64':
     case 'hash64':
       return [{ name: column, type: 'UInt64' }];
+    case 'nullableUint64':
+      return [{ name: column, type: 'Nullable(UInt64)' }];
     case 'uint32':
       return [{ name: column, type: 'UInt32' }];
+    case 'decimal':
+      return [{ name: column, type: DECIMAL_TYPE }];
+    case 'nullableDecimal':
+      return [{ name: column, type: `Nullable(${DECIMAL_TYPE})` }];
+    case 'levels':
+      return [{ name: `${column}_price`, type: `Array(${DECIMAL_TYPE})` }, { name: `${column}_amount`, type: `Array(${DECIMAL_TYPE})` }];
     case 'float64':
       return [{ name: column, type: 'Float64' }];
     case 'nullableFloat64':
       return [{ name: column, type: 'Nullable(Float64)' }];
-    case 'levels':
+    case 'floatLevels':
       return [{ name: `${column}_price`, type: 'Array(Float64)' }, { name: `${column}_amount`, type: 'Array(Float64)' }];
     case 'insertTime':
       return [{ name: column, type: 'DateTime', serverDefault: 'now()' }];
   }
 }
 
-/** What to SELECT for a field so decodeField can read it (DateTime becomes epoch ms, independent of server time zone). */
+/**
+ * What to SELECT for a field so decodeField can read it (DateTime becomes epoch ms, independent of server time
+ * zone; a 64-bit hash becomes its decimal text on every release).
+ */
 export function selectExpressions(kind: ColumnKind, column: string): string[] {
   if (kind === 'insertTime') return [`toUInt64(${column}) * 1000 AS ${column}`];
+  // 18.16 quotes UInt64 in JSON, current releases print a bare number that JSON.parse would round
+  if (kind === 'hash64') return [`toString(${column}) AS ${column}`];
   return physicalColumns(kind, column).map((c) => c.name);
 }
 
 /**
  * The canonical text of one field, for row checksums (src/storage/checksum.ts). checksumText(kind, v) in TS
- * equals the SQL checksumTextSql(kind, column) over the stored value, byte for byte.
+ * equals the SQL checksumTextSql(kind, column) over the stored value, byte for byte: a decimal is its stored
+ * decimal text, normalized (no trailing zeros; 18.16 prints all 18 fractional digits, current releases none).
  */
 export function checksumText(kind: ColumnKind, value: unknown): string {
   switch (kind) {
@@ -157,11 +184,21 @@ export function checksumText(kind: ColumnKind, value: unknown): string {
     case 'uint64':
     case 'hash64':
       return String(value);
+    case 'nullableUint64':
+      // a value reads as it did when the column was UInt64 (migration 6), so older rows keep their checksums
+      return value === null || value === undefined ? 'n' : String(value);
+    case 'decimal':
+      return decimalText(value as number);
+    case 'nullableDecimal':
+      // a value hashes as it did when the column was Decimal (ticker.last before migration 6)
+      return value === null || value === undefined ? 'n' : decimalText(value as number);
+    case 'levels':
+      return (value as Level[]).map(([p, a]) => `${decimalText(p)}:${decimalText(a)}`).join(';');
     case 'float64':
       return floatBits(value as number);
     case 'nullableFloat64':
       return value === null || value === undefined ? 'n' : floatBits(value as number);
-    case 'levels':
+    case 'floatLevels':
       return (value as Level[]).map(([p, a]) => `${floatBits(p)}:${floatBits(a)}`).join(';');
     case 'insertTime':
       throw new Error('server-side insert times are not part of a row checksum');
@@ -178,11 +215,19 @@ export function checksumTextSql(kind: ColumnKind, column: string): string {
     case 'uint64':
     case 'hash64':
       return `toString(${column})`;
+    case 'nullableUint64':
+      return `if(isNull(${column}), 'n', toString(assumeNotNull(${column})))`;
+    case 'decimal':
+      return decimalTextSql(column);
+    case 'nullableDecimal':
+      return `if(isNull(${column}), 'n', ${decimalTextSql(`assumeNotNull(${column})`)})`;
+    case 'levels':
+      return `arrayStringConcat(arrayMap((p, a) -> concat(${decimalTextSql('p')}, ':', ${decimalTextSql('a')}), ${column}_price, ${column}_amount), ';')`;
     case 'float64':
       return floatBitsSql(column);
     case 'nullableFloat64':
       return `if(isNull(${column}), 'n', ${floatBitsSql(`assumeNotNull(${column})`)})`;
-    case 'levels':
+    case 'floatLevels':
       return `arrayStringConcat(arrayMap((p, a) -> concat(${floatBitsSql('p')}, ':', ${floatBitsSql('a')}), ${column}_price, ${column}_amount), ';')`;
     case 'insertTime':
       throw new Error('server-side insert times are not part of a row checksum');

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { createDatabaseSql, createTableSql } from './ddl';
+import { convertFloatToDecimal, isFloatToDecimal } from './decimal-migration';
 import { physicalColumns, type PhysicalColumn } from './columns';
 import { qualified, sqlIdentifier } from './identifiers';
 import { MIGRATIONS, type Migration, type MigrationContext } from './migrations';
@@ -51,6 +52,10 @@ function context(client: ClickHouseClient, database: string): MigrationContext {
         const current = await ctx.columnType(def.name, c.name);
         if (current === undefined) throw new Error(`migration: ${qualified(database, def.name)} has no column ${c.name} to change; add it with addColumn`);
         if (current === c.type) continue;
+        if (isFloatToDecimal(current, c.type)) {
+          await convertFloatToDecimal(ctx, def.name, c.name, current, c.type);
+          continue;
+        }
         await ctx.exec(`ALTER TABLE ${qualified(database, def.name)} MODIFY COLUMN ${c.name} ${c.type}`);
       }
     },

@@ -1,12 +1,15 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { BATCH_TABLES } from '../domain/batch';
 import { batchTableDef, timeColumnOf } from './batch-tables';
+import { recomputeLedgerChecksums } from './ledger';
 import type { RekeyResult } from './rekey';
 import {
   BATCH_ID_SORTING_KEY_VERSION,
   BOOKKEEPING_BATCH_ID_VERSION,
   COLLECTION_GAPS_TABLE,
+  EXACT_DECIMALS_VERSION,
   MARKET_TABLES,
+  NULLABLE_LAST_AND_FUNDING_TIME_VERSION,
   NULLABLE_LIQUIDATIONS_VERSION,
   QUARANTINE_TABLE,
   SCHEMA_TABLES,
@@ -32,6 +35,8 @@ export interface MigrationContext {
   /**
    * ALTER TABLE MODIFY COLUMN to the declared type, skipping columns that have it already. Only for columns
    * outside the sorting key (ClickHouse cannot change a key column's type; 18.16 allows no Nullable key).
+   * Float64 → Decimal goes through text, so each value becomes the exact decimal the write path sends for it
+   * (src/storage/decimal-migration.ts); it may be half done (String) after an interrupted run.
    */
   modifyColumn(def: TableDef, field: string): Promise<void>;
   /**
@@ -84,6 +89,24 @@ export const MIGRATIONS: readonly Migration[] = [
     },
   },
   {
+    // Prices, amounts, ratios, rates and values become Decimal(38, 18) holding the exchange's decimal exactly
+    // (ClickHouse's Float64 text parser can land one ULP off: 2.236 was stored as 2.2359999999999998). Each stored
+    // double becomes the decimal the write path sends for it today (its shortest decimal; a value that was
+    // misparsed keeps its one-ULP-off digits, the store cannot know better). The row checksum of these tables now
+    // hashes decimal text instead of IEEE bits, so every ledger entry of theirs gets the checksum of its rows as
+    // stored, computed in SQL (the same on every store holding the same rows). None of these columns is in a
+    // sorting key.
+    version: EXACT_DECIMALS_VERSION,
+    name: 'market tables: Float64 prices, amounts and levels to Decimal(38, 18); ledger checksums over decimal text',
+    async up(ctx) {
+      for (const def of Object.values(MARKET_TABLES)) {
+        const decimals = def.fields.filter((f) => f.kind === 'decimal' || f.kind === 'nullableDecimal' || f.kind === 'levels');
+        for (const f of decimals) await ctx.modifyColumn(def, f.field);
+        if (decimals.length > 0) await recomputeLedgerChecksums(ctx.client, ctx.database, def);
+      }
+    },
+  },
+  {
     // ReplacingMergeTree keeps one row per sorting key, so with the natural key alone a batch holding a trade that
     // an earlier batch also holds hid the earlier batch's row (FINAL at once, merges for good): the earlier batch
     // read back short of its ledger entry and could never be copied to a store that missed it. With batch_id
@@ -93,6 +116,20 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'market and bookkeeping tables: batch_id appended to the sorting key (rebuilt, rows copied)',
     async up(ctx) {
       for (const table of BATCH_TABLES) await ctx.rekeyTable(batchTableDef(table), timeColumnOf(table));
+    },
+  },
+  {
+    // "Absent is null, never zero": a ticker without a last trade (an option that has not traded, ccxt #626)
+    // was quarantined with its bid and ask, and a funding rate without a next funding time was stored as 0.
+    // Neither column is in its table's sorting key, so MODIFY COLUMN works on 18.16. Rows already stored keep
+    // their values (funding_time 0 where the exchange did not say) and their checksums: a non-null value hashes
+    // the same in the Nullable column (src/storage/columns.ts). On a store that got migration 4 in the same run,
+    // ticker.last is already Nullable(Decimal(38, 18)) (4 converts to the current declaration) and is skipped.
+    version: NULLABLE_LAST_AND_FUNDING_TIME_VERSION,
+    name: 'ticker.last and funding_rate.funding_time nullable',
+    async up(ctx) {
+      await ctx.modifyColumn(MARKET_TABLES.ticker, 'last');
+      await ctx.modifyColumn(MARKET_TABLES.funding_rate, 'fundingTime');
     },
   },
 ];

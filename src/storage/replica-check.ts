@@ -1,6 +1,6 @@
 import type { Config } from '../config/schema';
 import { BATCH_TABLES, type BatchTable } from '../domain/batch';
-import { storeClient } from './client';
+import { storeClient, storePing } from './client';
 import { ledgerDigest, tableDigest, totalDigest, type DayDigest, type Digest } from './consistency';
 import { ledgerBatches, missingFrom, type BatchRef } from './ledger-diff';
 import { rowDifferences, type RowDifference } from './row-differences';
@@ -15,18 +15,18 @@ export interface StoreLedgerDiff {
   store: string;
   missing: BatchRef[];
   /** stores whose ledger could not be read (the diff ignores them) */
-  unreachable: string[];
+  unreachable: UnreachableStore[];
 }
 
 /** For each store (or the given ones): the batches some other store's ledger holds and its own lacks. */
 export async function ledgerDiffs(config: Config, only?: string[]): Promise<StoreLedgerDiff[]> {
   const ledgers = new Map<string, BatchRef[]>();
-  const unreachable: string[] = [];
-  for (const store of config.stores) {
+  const { reachable, unreachable } = await reachableStores(config);
+  for (const store of reachable) {
     try {
       ledgers.set(store.id, await ledgerBatches(storeClient(store), store.database));
-    } catch {
-      unreachable.push(store.id);
+    } catch (err) {
+      unreachable.push({ store: store.id, error: errorText(err) });
     }
   }
   return config.stores
@@ -76,10 +76,29 @@ export interface TableComparison {
   differences: TableDifference[];
 }
 
+export interface UnreachableStore {
+  store: string;
+  /** first line of what the ping answered */
+  error: string;
+}
+
 export interface ReplicaCheck {
+  /** every configured store answered and all hold the same rows and ledger entries */
   identical: boolean;
   sinceMs: number;
+  /** stores that did not answer a ping; the comparison covers the others */
+  unreachable: UnreachableStore[];
+  /** the comparison of the reachable stores */
   tables: TableComparison[];
+}
+
+/** Pings every configured store; returns those that answer and, once each, those that do not. */
+export async function reachableStores(config: Config): Promise<{ reachable: Config['stores']; unreachable: UnreachableStore[] }> {
+  const pings = await Promise.all(config.stores.map(async (store) => ({ store, ping: await storePing(store) })));
+  return {
+    reachable: pings.filter((p) => p.ping.success).map((p) => p.store),
+    unreachable: pings.filter((p) => !p.ping.success).map((p) => ({ store: p.store.id, error: errorText(p.ping.success ? undefined : p.ping.error) })),
+  };
 }
 
 function sameDigests(digests: readonly StoreDigest[]): boolean {
@@ -153,8 +172,11 @@ export async function checkReplicas(config: Config, opts: CheckOptions = {}): Pr
   const sinceMs = opts.sinceMs ?? 0;
   const rowLimit = opts.rows ?? DEFAULT_DIFFERING_ROWS;
   const tables = opts.table ? [opts.table] : [...BATCH_TABLES];
+  // a store that does not answer is named once, and the others are compared among themselves
+  const { reachable, unreachable } = await reachableStores(config);
+  const compared = { ...config, stores: reachable };
   const comparisons: TableComparison[] = [];
-  for (const table of tables) comparisons.push(await compareTable(config, table, sinceMs, rowLimit));
-  comparisons.push(await compareLedger(config, opts.table, sinceMs));
-  return { identical: comparisons.every((c) => c.identical), sinceMs, tables: comparisons };
+  for (const table of tables) comparisons.push(await compareTable(compared, table, sinceMs, rowLimit));
+  comparisons.push(await compareLedger(compared, opts.table, sinceMs));
+  return { identical: unreachable.length === 0 && comparisons.every((c) => c.identical), sinceMs, unreachable, tables: comparisons };
 }

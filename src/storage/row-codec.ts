@@ -1,4 +1,4 @@
-import { decodeField, encodeField, selectExpressions } from './columns';
+import { decodeField, encodeField, physicalColumns, selectExpressions } from './columns';
 import type { TableDef, TableField } from './tables';
 
 /**
@@ -27,4 +27,12 @@ export function selectList(def: TableDef): string {
   return writtenFields(def)
     .flatMap((f) => selectExpressions(f.kind, f.column))
     .join(', ');
+}
+
+/** The columns an insert sends: every physical column but those the store fills (DEFAULT), in declaration order. */
+export function insertedColumns(def: TableDef): string[] {
+  return writtenFields(def)
+    .flatMap((f) => physicalColumns(f.kind, f.column))
+    .filter((c) => c.serverDefault === undefined)
+    .map((c) => c.name);
 }

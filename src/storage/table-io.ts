@@ -1,7 +1,9 @@
+import { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { qualified } from './identifiers';
-import { fromStoreRow, selectList, toStoreRow } from './row-codec';
+import { jsonEachRow } from './json-each-row';
 import { onePerKeySql } from './per-key';
+import { fromStoreRow, insertedColumns, selectList, toStoreRow } from './row-codec';
 import { isBatchTableDef, type TableDef } from './tables';
 
 /**
@@ -10,8 +12,23 @@ import { isBatchTableDef, type TableDef } from './tables';
  */
 export async function insertRows(client: ClickHouseClient, database: string, def: TableDef, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
-  const values = rows.map((row, i) => toStoreRow(def, row, i));
-  await client.insert({ table: qualified(database, def.name), values, format: 'JSONEachRow' });
+  const { query, body } = insertStatement(database, def, rows);
+  const result = await client.exec({ query, values: Readable.from([body]) });
+  result.stream.resume(); // nothing to read; drain so the socket goes back to the pool
+  await new Promise<void>((resolve, reject) => {
+    result.stream.once('end', resolve).once('error', reject);
+  });
+}
+
+/**
+ * The INSERT statement and JSONEachRow body for rows of a declared table: exactly what a store receives.
+ * The statement names its columns, so the store fills every column left out (inserted_at, applied_at) with its
+ * DEFAULT: ClickHouse 18.16 gives an omitted JSONEachRow field the type's zero value (the ledger's inserted_at
+ * was 0000-00-00) unless the INSERT lists the columns it sends. Bad rows throw BadRowError.
+ */
+export function insertStatement(database: string, def: TableDef, rows: readonly object[]): { query: string; body: string } {
+  const body = jsonEachRow(rows.map((row, i) => toStoreRow(def, row, i)));
+  return { query: `INSERT INTO ${qualified(database, def.name)} (${insertedColumns(def).join(', ')}) FORMAT JSONEachRow`, body };
 }
 
 /**

@@ -1,4 +1,5 @@
 import { DATA_TYPES, type DataType } from '../domain/data-types';
+import { ROW_BASE_KINDS, ROW_KINDS } from '../domain/row-kinds';
 import type { RowBase, RowOf } from '../domain/rows';
 import type { ColumnKind } from './columns';
 import { snakeCase } from './identifiers';
@@ -103,15 +104,8 @@ function table<R>(
   };
 }
 
-/** Fields every market row carries, first in every market table. */
-const MARKET_BASE: Kinds<RowBase> = {
-  exchange: 'string',
-  marketType: 'string',
-  symbol: 'string',
-  nativeSymbol: 'string',
-  eventTime: 'uint64',
-  receiveTime: 'uint64',
-};
+/** Fields every market row carries, first in every market table (kinds declared in src/domain/row-kinds.ts). */
+const MARKET_BASE: Kinds<RowBase> = ROW_BASE_KINDS;
 
 /**
  * What the write path adds to every row of a batch (src/activities/storage/insert-batch.ts), market or
@@ -149,34 +143,35 @@ function marketTable<T extends DataType>(
 /** The schema version that made liquidation side/price/amount nullable and added base_value (migrations.ts). */
 export const NULLABLE_LIQUIDATIONS_VERSION = 2;
 
-const lsr = { longShortRatio: 'float64', longAccount: 'nullableFloat64', shortAccount: 'nullableFloat64', period: 'string' } as const;
+/** The schema version that made prices, amounts and order book levels Decimal(38, 18) (migrations.ts). */
+export const EXACT_DECIMALS_VERSION = 4;
 
+/**
+ * The schema version that made ticker.last and funding_rate.funding_time nullable (migrations.ts): a ticker
+ * without a last trade (an option that has not traded, ccxt #626) and a funding rate without a next funding
+ * time are stored with NULL there, never 0. Neither column is in its table's sorting key.
+ */
+export const NULLABLE_LAST_AND_FUNDING_TIME_VERSION = 6;
+
+/**
+ * Market tables: the row kinds come from src/domain/row-kinds.ts (the normalizers check rows against the same
+ * declaration), the natural keys are declared here. A Nullable column cannot be in an 18.16 sorting key.
+ */
 export const MARKET_TABLES: Readonly<Record<DataType, TableDef>> = {
-  trades: marketTable('trades', { tradeId: 'string', price: 'float64', amount: 'float64', side: 'string' }, ['tradeId']),
-  orderbook: marketTable('orderbook', { bids: 'levels', asks: 'levels', depth: 'uint32' }, ['eventTime']),
-  funding_rate: marketTable(
-    'funding_rate',
-    { fundingRate: 'float64', fundingTime: 'uint64', markPrice: 'nullableFloat64', indexPrice: 'nullableFloat64' },
-    ['eventTime'],
-  ),
-  open_interest: marketTable('open_interest', { openInterestAmount: 'nullableFloat64', openInterestValue: 'nullableFloat64' }, ['eventTime']),
+  trades: marketTable('trades', ROW_KINDS.trades, ['tradeId']),
+  orderbook: marketTable('orderbook', ROW_KINDS.orderbook, ['eventTime']),
+  // funding_time: NULL when the exchange gives no next funding time (deribit's funding is continuous)
+  funding_rate: marketTable('funding_rate', ROW_KINDS.funding_rate, ['eventTime']),
+  open_interest: marketTable('open_interest', ROW_KINDS.open_interest, ['eventTime']),
   // Deribit's settlements carry no side, price, contracts or id (docs/collection.md): those are NULL, never 0.
-  // The key stays liquidation_id (a Nullable column cannot be in an 18.16 sorting key): the exchange's id, else
-  // derived from the event's time and size (src/activities/exchange/normalize/liquidations.ts).
-  liquidations: marketTable(
-    'liquidations',
-    { side: 'nullableString', price: 'nullableFloat64', amount: 'nullableFloat64', baseValue: 'nullableFloat64', liquidationId: 'string' },
-    ['liquidationId'],
-    { baseValue: NULLABLE_LIQUIDATIONS_VERSION },
-  ),
-  lsr_top_position: marketTable('lsr_top_position', lsr, ['period', 'eventTime']),
-  lsr_all_account: marketTable('lsr_all_account', lsr, ['period', 'eventTime']),
-  volatility_index: marketTable('volatility_index', { value: 'float64', resolution: 'string' }, ['resolution', 'eventTime']),
-  ticker: marketTable(
-    'ticker',
-    { last: 'float64', bid: 'nullableFloat64', ask: 'nullableFloat64', baseVolume: 'nullableFloat64', quoteVolume: 'nullableFloat64' },
-    ['eventTime'],
-  ),
+  // The key stays liquidation_id: the exchange's id, else derived from the event's time and size
+  // (src/exchange/normalize/liquidations.ts).
+  liquidations: marketTable('liquidations', ROW_KINDS.liquidations, ['liquidationId'], { baseValue: NULLABLE_LIQUIDATIONS_VERSION }),
+  lsr_top_position: marketTable('lsr_top_position', ROW_KINDS.lsr_top_position, ['period', 'eventTime']),
+  lsr_all_account: marketTable('lsr_all_account', ROW_KINDS.lsr_all_account, ['period', 'eventTime']),
+  volatility_index: marketTable('volatility_index', ROW_KINDS.volatility_index, ['resolution', 'eventTime']),
+  // last: NULL for an instrument that has not traded yet; bid and ask are still stored
+  ticker: marketTable('ticker', ROW_KINDS.ticker, ['eventTime']),
 };
 
 export const BATCHES_TABLE = table<BatchLedgerRow>('batches', {

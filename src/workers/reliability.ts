@@ -7,7 +7,7 @@ import { BreakerRegistry, type StateChange } from '../reliability/circuit-breake
 import { withOverrides, type Policies, type Priority } from '../reliability/policies';
 import { RateLimiterRegistry } from '../reliability/rate-limiter';
 import { GateRegistry } from '../reliability/recovery-gate';
-import { storeClient } from '../storage/client';
+import { storePing } from '../storage/client';
 import { activityReliabilityInterceptors } from './interceptors/activity-reliability';
 
 /** Trades are paged often and cheaply; everything else polls at the collection rate. */
@@ -70,7 +70,7 @@ export function workerReliability(config: Config, pool: ExchangePool, alerts: Al
       store: async (id) => {
         const store = config.stores.find((s) => s.id === id);
         if (!store) throw new Error(`unknown store ${id}`);
-        const ping = await storeClient(store).ping();
+        const ping = await storePing(store);
         if (!ping.success) throw ping.error;
         return ping;
       },

@@ -1,79 +1,129 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config/schema';
-import { collectQueue, exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
+import { parseDuration } from '../config/duration';
+import { exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
 import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
 import { dataConverter } from '../client/data-converter';
+import { activityMetricsInterceptors } from './interceptors/activity-metrics';
+import { CollectorSummaries } from './metrics/collector-summary';
+import { workerHealth, type WorkerHealth } from './metrics/health';
+import { WorkerMetrics } from './metrics/registry';
+import { RepairBacklog } from './metrics/repair-backlog';
+import { serveMetrics, type MetricsServer } from './metrics/server';
 import { workerReliability, type WorkerReliability } from './reliability';
-import { WorkerMetrics } from './metrics';
-import { installRuntimeLogger } from './runtime-logger';
+import { installRuntime } from './runtime';
 import { workflowBundle } from './workflow-bundle';
 
 export interface WorkerOptions {
   queues: string[];
   /** activity-only workers are cheap: no workflow bundle, no workflow cache */
   activitiesOnly?: boolean;
-  /** serve Prometheus metrics on 127.0.0.1:<port> (0: a free port) */
-  metricsPort?: number;
+  /**
+   * Where to serve /metrics and /health: a port (0: a free one) on the config's metrics.host, or false for
+   * none. Absent: the config's `metrics` section decides (on by default).
+   */
+  metricsPort?: number | false;
   identity?: string;
 }
 
 export interface RunningWorkers {
   /** breakers and rate limiters of this process, for status and tests */
   reliability: WorkerReliability;
-  /** where GET /metrics is served, when asked for */
+  /** MarketPrism's metrics of this process */
+  metrics: WorkerMetrics;
+  /** where GET /metrics and /health are served, unless metrics are off */
   metricsPort?: number;
+  /** what /health answers */
+  health(): WorkerHealth;
   /** resolves when every worker has stopped */
   done: Promise<void>;
   shutdown(): Promise<void>;
 }
 
-/** The queues a worker serves by default: every configured exchange's collect queue, plus storage. */
-export function defaultQueues(config: Config): string[] {
-  return [...Object.keys(config.exchanges).map(collectQueue), STORAGE_QUEUE];
+function metricsPortOf(config: Config, options: WorkerOptions): number | undefined {
+  if (options.metricsPort === false) return undefined;
+  if (options.metricsPort !== undefined) return options.metricsPort;
+  return config.metrics.enabled ? config.metrics.port : undefined;
 }
 
 /**
  * Starts one Temporal worker per task queue in this process. Workers are stateless: any number of
- * processes may poll the same queues, and any of them may be killed at any time.
+ * processes may poll the same queues, and any of them may be killed at any time. Each process serves its
+ * metrics and health (docs/operations.md) and logs a summary line per collector every logSummaryInterval.
  */
 export async function startWorkers(config: Config, options: WorkerOptions): Promise<RunningWorkers> {
-  installRuntimeLogger();
-  const connection = await NativeConnection.connect({ address: config.temporal.address });
+  const runtime = await installRuntime();
   const { activities, close, pool, alerts } = createActivities(config);
   const reliability = workerReliability(config, pool, alerts);
-  const bundle = options.activitiesOnly ? undefined : await workflowBundle();
-  const workers = await Promise.all(
-    options.queues.map((taskQueue) => {
-      const exchange = exchangeOfQueue(taskQueue);
-      return Worker.create({
-        connection,
-        namespace: config.temporal.namespace,
-        taskQueue,
-        ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
-        activities,
-        workflowBundle: bundle,
-        dataConverter,
-        interceptors: { activity: [reliability.interceptor] },
-        // Temporal enforces this across every worker polling the exchange's queue: adding workers never
-        // multiplies the request rate an exchange sees.
-        maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
-        shutdownGraceTime: '10s',
-      });
-    }),
-  );
-  const metrics = options.metricsPort === undefined ? undefined : await new WorkerMetrics(reliability).listen(options.metricsPort);
-  logger.info({ queues: options.queues, activitiesOnly: !!options.activitiesOnly, metricsPort: metrics?.port }, 'workers started');
-  const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+  // the repair workflows run on the storage queue: the workers serving it report their backlog
+  const backlog = options.queues.includes(STORAGE_QUEUE) ? new RepairBacklog(config, logger) : undefined;
+  const metrics = new WorkerMetrics(reliability, backlog);
+  const summaries = new CollectorSummaries(parseDuration(config.logSummaryInterval), logger);
+  const workers: Worker[] = [];
+  // unhealthy (503) until every worker exists and polls
+  const health = () =>
+    workers.length < options.queues.length
+      ? { healthy: false, workers: [] }
+      : workerHealth(workers.map((worker, i) => ({ taskQueue: options.queues[i], activitiesOnly: !!options.activitiesOnly, worker })));
+  const port = metricsPortOf(config, options);
+  let server: MetricsServer | undefined;
+  let connection: NativeConnection | undefined;
+  try {
+    // first, so that a port in use fails the start before anything polls
+    if (port !== undefined) server = await serveMetrics({ marketprism: () => metrics.render(), sdkMetricsUrl: runtime.sdkMetricsUrl, health }, config.metrics.host, port, logger);
+    const native = await NativeConnection.connect({ address: config.temporal.address });
+    connection = native;
+    const bundle = options.activitiesOnly ? undefined : await workflowBundle();
+    const created = await Promise.all(
+      options.queues.map((taskQueue) => {
+        const exchange = exchangeOfQueue(taskQueue);
+        return Worker.create({
+          connection: native,
+          namespace: config.temporal.namespace,
+          taskQueue,
+          ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
+          activities,
+          workflowBundle: bundle,
+          dataConverter,
+          // the metrics interceptor is outermost: it sees each attempt's classified outcome
+          interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
+          // Temporal enforces this across every worker polling the exchange's queue: adding workers never
+          // multiplies the request rate an exchange sees.
+          maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
+          shutdownGraceTime: '10s',
+        });
+      }),
+    );
+    workers.push(...created);
+  } catch (err) {
     reliability.interceptor.stop();
-    await metrics?.close();
+    await server?.close();
     await close();
-    await connection.close();
+    await connection?.close().catch(() => undefined);
+    throw err;
+  }
+  const conn = connection as NativeConnection;
+  summaries.start();
+  logger.info(
+    { queues: options.queues, activitiesOnly: !!options.activitiesOnly, metrics: server ? `http://${config.metrics.host}:${server.port}/metrics` : 'off' },
+    'workers started',
+  );
+  const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    summaries.stop();
+    summaries.flush();
+    reliability.interceptor.stop();
+    await server?.close();
+    await backlog?.close();
+    await close();
+    await conn.close();
   });
   return {
     reliability,
-    metricsPort: metrics?.port,
+    metrics,
+    metricsPort: server?.port,
+    health,
     done,
     async shutdown() {
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();

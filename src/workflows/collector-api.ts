@@ -50,6 +50,8 @@ export interface CollectorStatus extends CollectorState {
   dataType: DataType;
   symbols: string[];
   intervalMs: number;
+  /** epoch ms the collector was first started (its first run; continue-as-new keeps it); absent from runs before the field */
+  firstStartTime?: number;
   /** ms between now and the last successful fetch, null before the first (collectorStatus() recomputes it on the wall clock) */
   lagMs: number | null;
   /** ms between now and the newest event collected, null before the first (likewise) */

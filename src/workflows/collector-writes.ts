@@ -8,6 +8,7 @@ import { DEFAULT_POLICIES } from '../reliability/policies';
 import type { CollectorInput } from './collector-api';
 import { writeAtQuorum } from './quorum-write';
 import { RedundantWriteWorkflow } from './redundant-write';
+import { alertSummary } from './summaries';
 
 /** How a collector writes what it fetched: every batch (market rows, quarantined items, gaps) at quorum; gap alerts. */
 
@@ -33,12 +34,13 @@ export async function writeBatch(input: CollectorInput, batch: Batch): Promise<v
 async function alertGaps(input: CollectorInput, result: FetchResult): Promise<void> {
   const { raiseAlert } = proxyActivities<Activities>(activityOptions('alert', input.policies ?? DEFAULT_POLICIES));
   for (const gap of gapsOf(result)) {
-    await raiseAlert({
-      key: `gap:${input.exchange}:${input.dataType}:${gap.symbol}:${gap.fromTime}`,
+    const key = `gap:${input.exchange}:${input.dataType}:${gap.symbol}:${gap.fromTime}`;
+    await raiseAlert.executeWithOptions({ summary: alertSummary('raise', key) }, [{
+      key,
       severity: 'warning',
       source: workflowInfo().workflowId,
       message: `${input.exchange} ${input.dataType} ${gap.symbol}: gap from ${new Date(gap.fromTime).toISOString()} to ${new Date(gap.toTime).toISOString()}: ${gap.reason}`,
-    });
+    }]);
   }
 }
 

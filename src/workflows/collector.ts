@@ -20,6 +20,7 @@ import { writeBatch, writeResult } from './collector-writes';
 import { currentFetchResult } from './legacy-fetch-result';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
 import { resumePoint } from './stored-cursors';
+import { fetchSummary, pollSleepSummary } from './summaries';
 
 
 /** Start a fresh history long before Temporal's limits (50k events / 50 MB). */
@@ -90,6 +91,7 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
       dataType: input.dataType,
       symbols,
       intervalMs,
+      firstStartTime: workflowInfo().startTime.getTime(),
       lagMs: state.lastSuccessTime === null ? null : Date.now() - state.lastSuccessTime,
       dataLagMs: newest === null ? null : Date.now() - newest,
     };
@@ -109,13 +111,16 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
   // the run's policies: config overrides travel in the input
   const policies = input.policies ?? DEFAULT_POLICIES;
   const fetchers = proxyActivities<Activities>(activityOptions('exchangeFetch', policies));
-  const fetch: (arg: FetchInput) => Promise<FetchResult> = fetchers[FETCH_ACTIVITY[input.dataType]];
+  const fetcher = fetchers[FETCH_ACTIVITY[input.dataType]];
+  // each call says what it fetches, for the UI (summaries.ts); the options are the proxy's otherwise
+  const fetch = (arg: FetchInput): Promise<FetchResult> =>
+    fetcher.executeWithOptions({ summary: fetchSummary(arg.exchange, input.dataType, arg.symbols, arg.cursors) }, [arg]);
   if (!input.carried) {
     // a fresh start (not continue-as-new): begin where the stores stand, not at the exchange's newest page
     const resumed = await resumePoint(input, symbols, policies);
     if (resumed) {
       state.cursors = resumed.cursors;
-      if (resumed.store === null) state.lastError = `no store answered with the stored cursors (${resumed.errors.join('; ')}); started from the exchange's newest data`;
+      if (resumed.answered.length === 0) state.lastError = `no store answered with the stored cursors (${resumed.errors.join('; ')}); started from the exchange's newest data`;
     }
   }
   for (;;) {
@@ -157,7 +162,8 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     }
     if (caughtUp && !state.paused) {
       nudged = false;
-      await condition(() => nudged, failed ? Math.min(intervalMs, policies.breaker.openRetryMaxMs) : intervalMs);
+      const sleepMs = failed ? Math.min(intervalMs, policies.breaker.openRetryMaxMs) : intervalMs;
+      await condition(() => nudged, sleepMs, { summary: pollSleepSummary(sleepMs, failed) });
     }
   }
 }

@@ -2,3 +2,6 @@
 export { CollectorWorkflow } from './collector';
 export { RedundantWriteWorkflow } from './redundant-write';
 export { ReplicaRepairWorkflow } from './replica-repair';
+export { BackupWorkflow } from './backup';
+export { RestoreWorkflow } from './restore';
+export { RetentionWorkflow } from './retention';

@@ -5,6 +5,7 @@ import { STORAGE_QUEUE } from '../domain/task-queues';
 import { activityOptions, writeInsertOptions } from '../reliability/activity-options';
 import { writeRoundDelayMs } from '../reliability/backoff';
 import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
+import { alertSummary, hintSummary, insertSummary, quorumGraceSummary, quorumWaitSummary, retrySleepSummary, writeRoundSummary } from './summaries';
 
 export interface QuorumWriteInput {
   batch: Batch;
@@ -49,12 +50,13 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
   const writeTo = async (store: string): Promise<void> => {
     for (let round = 1; ; round++) {
       try {
-        await insertBatch({ store, batch });
+        await insertBatch.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batch }]);
         acknowledged.push(store);
         return;
       } catch (err) {
         if (isCancellation(err)) throw err;
-        await sleep(writeRoundDelayMs(round, policies));
+        const delayMs = writeRoundDelayMs(round, policies);
+        await sleep(delayMs, { summary: writeRoundSummary(store, round, delayMs) });
       }
     }
   };
@@ -68,20 +70,20 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
   const hasQuorum = (): boolean => acknowledged.length >= quorum;
   let alerted = false;
   const alertKey = `quorum-lost/${batch.table}/${batch.batchId}`;
-  if (!(await condition(hasQuorum, WRITES.quorumAlertAfterMs))) {
+  if (!(await condition(hasQuorum, WRITES.quorumAlertAfterMs, { summary: quorumWaitSummary(batch, quorum, stores.length, WRITES.quorumAlertAfterMs) }))) {
     alerted = true;
-    await raiseAlert({
+    await raiseAlert.executeWithOptions({ summary: alertSummary('raise', alertKey) }, [{
       key: alertKey,
       severity: 'critical',
       source: `${alertSource} ${workflowInfo().workflowId}`,
       message: `batch ${batch.batchId} (${batch.table}, ${batch.rows.length} rows) has ${acknowledged.length} of ${quorum} required stores after ${WRITES.quorumAlertAfterMs / 1000}s; it waits in Temporal and is retried until stores return`,
-    }).catch(() => undefined); // best effort: the write itself must go on
+    }]).catch(() => undefined); // best effort: the write itself must go on
     await condition(hasQuorum);
   }
 
   // Quorum reached. Healthy stores usually answer moments later, so give them a short grace before
   // leaving their copy to repair; a store that is down does not hold the batch up beyond that.
-  await condition(() => acknowledged.length === stores.length, WRITES.quorumGraceMs);
+  await condition(() => acknowledged.length === stores.length, WRITES.quorumGraceMs, { summary: quorumGraceSummary(batch, WRITES.quorumGraceMs) });
   scope.cancel();
   await Promise.all(writes);
   const done = [...acknowledged];
@@ -92,15 +94,17 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
     const sources = [...done, ...lagging].filter((s) => s !== store);
     for (let round = 1; ; round++) {
       try {
-        await hintRepair({ lagging: store, sources, hints: [{ batchId: batch.batchId, table: batch.table }] });
+        await hintRepair.executeWithOptions({ summary: hintSummary(store, batch) }, [{ lagging: store, sources, hints: [{ batchId: batch.batchId, table: batch.table }] }]);
         break;
       } catch {
-        await sleep(writeRoundDelayMs(round, policies)); // a hint is never dropped: the batch would stay missing
+        const delayMs = writeRoundDelayMs(round, policies);
+        // a hint is never dropped: the batch would stay missing
+        await sleep(delayMs, { summary: retrySleepSummary(delayMs, `hint ${store}`) });
       }
     }
   }
   if (alerted) {
-    await resolveAlert({ key: alertKey, source: alertSource, message: `batch ${batch.batchId} reached quorum on ${done.join(', ')}` }).catch(() => undefined);
+    await resolveAlert.executeWithOptions({ summary: alertSummary('resolve', alertKey) }, [{ key: alertKey, source: alertSource, message: `batch ${batch.batchId} reached quorum on ${done.join(', ')}` }]).catch(() => undefined);
   }
   return { batchId: batch.batchId, acknowledged: done, lagging, alerted };
 }

@@ -13,6 +13,7 @@ import { activityOptions } from '../reliability/activity-options';
 import { repairProbeDelayMs } from '../reliability/backoff';
 import { DEFAULT_POLICIES } from '../reliability/policies';
 import { hintSignal, repairStatusQuery, type RepairHint, type RepairState, type ReplicaRepairInput } from './replica-repair-api';
+import { alertSummary, copySummary, missingBatchesSummary, repairProbeSummary, retrySleepSummary, storeProbeSummary } from './summaries';
 
 const SOURCE = 'ReplicaRepairWorkflow';
 
@@ -77,7 +78,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
     if (state.alertOpen) return;
     state.alertOpen = true;
     // An alert is best effort: failing to deliver it must not hold up the repair.
-    await raiseAlert({ key: alertKey, severity: 'warning', source: SOURCE, message }).catch(() => undefined);
+    await raiseAlert.executeWithOptions({ summary: alertSummary('raise', alertKey) }, [{ key: alertKey, severity: 'warning', source: SOURCE, message }]).catch(() => undefined);
   };
 
   const maybeContinueAsNew = async (): Promise<void> => {
@@ -91,7 +92,10 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
     for (let probe = 1; ; probe++) {
       try {
         // the activity itself pings twice a second for a while: a store that answers again is seen at once
-        const health = await storeHealth({ store, waitForHealthyMs: WRITES.repairProbeWaitMs });
+        const health = await storeHealth.executeWithOptions(
+          { summary: storeProbeSummary(store, WRITES.repairProbeWaitMs, pending.size) },
+          [{ store, waitForHealthyMs: WRITES.repairProbeWaitMs }],
+        );
         state.healthy = health.healthy;
         if (health.healthy) return;
         state.lastError = health.reason ?? 'store does not answer';
@@ -100,7 +104,8 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
         state.lastError = failureMessage(err);
       }
       await raiseOnce(`store ${store} is unreachable with ${pending.size} batch(es) to repair: ${state.lastError}`);
-      await sleep(repairProbeDelayMs(probe, policies));
+      const delayMs = repairProbeDelayMs(probe, policies);
+      await sleep(delayMs, { summary: repairProbeSummary(store, probe, delayMs) });
       await maybeContinueAsNew();
     }
   };
@@ -108,7 +113,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
   for (;;) {
     if (pending.size === 0 && !state.overflowed && state.alertOpen) {
       state.alertOpen = false;
-      await resolveAlert({ key: alertKey, source: SOURCE, message: `store ${store} holds every batch it missed` }).catch(() => undefined);
+      await resolveAlert.executeWithOptions({ summary: alertSummary('resolve', alertKey) }, [{ key: alertKey, source: SOURCE, message: `store ${store} holds every batch it missed` }]).catch(() => undefined);
     }
     await condition(() => pending.size > 0 || state.overflowed);
     await untilHealthy();
@@ -116,12 +121,15 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
     if (pending.size === 0 && state.overflowed) {
       // Hints were dropped at the bound: rebuild the backlog from the ledgers.
       try {
-        const found = await missingBatches({ store, sources, limit: WRITES.repairMaxPending });
+        const found = await missingBatches.executeWithOptions(
+          { summary: missingBatchesSummary(store, sources) },
+          [{ store, sources, limit: WRITES.repairMaxPending }],
+        );
         for (const hint of found.batches) pending.set(hint.batchId, hint);
         state.overflowed = found.total > found.batches.length || found.skipped.length > 0;
       } catch (err) {
         state.lastError = failureMessage(err);
-        await sleep(repairProbeDelayMs(1, policies));
+        await sleep(repairProbeDelayMs(1, policies), { summary: retrySleepSummary(repairProbeDelayMs(1, policies), 'list the missing batches') });
       }
       await maybeContinueAsNew();
       continue;
@@ -129,7 +137,7 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
 
     const [hint] = pending.values();
     try {
-      const result = await copyBatch({ store, sources, batchId: hint.batchId, table: hint.table });
+      const result = await copyBatch.executeWithOptions({ summary: copySummary(store, hint.batchId, sources) }, [{ store, sources, batchId: hint.batchId, table: hint.table }]);
       if (result.alreadyPresent) state.alreadyPresent += 1;
       else state.repaired += 1;
       state.lastRepairTime = Date.now();
@@ -140,10 +148,11 @@ export async function ReplicaRepairWorkflow(input: ReplicaRepairInput): Promise<
       if (isFinal(err)) {
         pending.delete(hint.batchId);
         state.failed = [...state.failed, { ...hint, error: state.lastError }].slice(-WRITES.repairFailedKept);
-        await raiseAlert({ key: `repair-failed/${store}/${hint.batchId}`, severity: 'critical', source: SOURCE, message: state.lastError }).catch(() => undefined);
+        const key = `repair-failed/${store}/${hint.batchId}`;
+        await raiseAlert.executeWithOptions({ summary: alertSummary('raise', key) }, [{ key, severity: 'critical', source: SOURCE, message: state.lastError }]).catch(() => undefined);
       } else {
         // The store or every source is failing again: back to probing, then retry this batch.
-        await sleep(repairProbeDelayMs(1, policies));
+        await sleep(repairProbeDelayMs(1, policies), { summary: retrySleepSummary(repairProbeDelayMs(1, policies), `copy batch ${hint.batchId}`) });
       }
     }
     await maybeContinueAsNew();

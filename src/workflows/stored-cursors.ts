@@ -1,6 +1,6 @@
 import { isCancellation, patched, proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Cursors } from '../domain/cursor';
+import { newestCursors, type Cursors } from '../domain/cursor';
 import { activityOptions } from '../reliability/activity-options';
 import type { Policies } from '../reliability/policies';
 import type { CollectorInput } from './collector-api';
@@ -8,15 +8,15 @@ import type { CollectorInput } from './collector-api';
 /** Collectors started since this patch begin at the stored cursors; runs recorded before it began with none. */
 export const STORED_CURSORS_PATCH = 'resume-from-stored-cursors';
 
-/** Attempts per store, and the longest one store is waited for, before the next store is asked. */
+/** Attempts per store, and the longest a store is waited for (a store that is down adds nothing). */
 const ATTEMPTS_PER_STORE = 2;
 const WAIT_PER_STORE_MS = 20_000;
 
 export interface ResumePoint {
   cursors: Cursors;
-  /** the store that answered, null when none did */
-  store: string | null;
-  /** why the stores asked before it (or all of them) did not answer */
+  /** the stores that answered, in config order; empty when none did */
+  answered: string[];
+  /** why the others did not answer, one `store: message` each */
   errors: string[];
 }
 
@@ -27,12 +27,14 @@ function messageOf(err: unknown): string {
 }
 
 /**
- * Where a collector started without carried state begins: the stored cursors (newest stored event time and the
- * ids at it, per symbol) of the first store in `input.stores` that answers (storedCursors activity), so a stop and
- * start continues where the stores stand rather than refetching the exchange's newest page into new batches.
- * A starting point only: the ledgers keep writes idempotent, and when no store answers the collector starts
- * empty, as before. Returns null (no lookup, no command) for runs recorded before STORED_CURSORS_PATCH, which
- * must replay as they ran.
+ * Where a collector started without carried state begins: per symbol, the newest of the stored cursors (newest
+ * stored event time and the ids at it) of every store in `input.stores` that answers (storedCursors activity, all
+ * asked at once), so a stop and start continues where the stores stand rather than refetching the exchange's newest
+ * page into new batches. The newest, not the first answer: a store that was down or restored from an older backup
+ * lags, and starting from it would refetch what the others hold into new batches; what it lacks, replica repair
+ * copies. A starting point only: the ledgers keep writes idempotent, and when no store answers the collector starts
+ * empty, as before. Returns null (no lookup, no command) for runs recorded before STORED_CURSORS_PATCH, which must
+ * replay as they ran.
  */
 export async function resumePoint(input: CollectorInput, symbols: string[], policies: Policies): Promise<ResumePoint | null> {
   if (!patched(STORED_CURSORS_PATCH)) return null;
@@ -43,14 +45,19 @@ export async function resumePoint(input: CollectorInput, symbols: string[], poli
     retry: { ...options.retry, maximumAttempts: ATTEMPTS_PER_STORE },
   });
   const collector = { exchange: input.exchange, dataType: input.dataType, symbols, ...(input.options && { options: input.options }) };
-  const errors: string[] = [];
-  for (const store of input.stores) {
-    try {
-      return { cursors: (await storedCursors({ store, collector })).cursors, store, errors };
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      errors.push(`${store}: ${messageOf(err)}`);
-    }
-  }
-  return { cursors: {}, store: null, errors };
+  const answers = await Promise.all(
+    input.stores.map(async (store): Promise<{ store: string; cursors?: Cursors; error?: string }> => {
+      try {
+        return { store, cursors: (await storedCursors({ store, collector })).cursors };
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        return { store, error: messageOf(err) };
+      }
+    }),
+  );
+  return {
+    cursors: newestCursors(answers.flatMap((a) => (a.cursors ? [a.cursors] : []))),
+    answered: answers.filter((a) => a.cursors).map((a) => a.store),
+    errors: answers.filter((a) => a.error !== undefined).map((a) => `${a.store}: ${a.error}`),
+  };
 }

@@ -1,9 +1,14 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { storageActivities } from '../../src/activities/storage';
 import { loadConfig } from '../../src/config/load';
 import type { TradeRow } from '../../src/domain/rows';
 import { STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { freePort } from '../../src/services/process';
 import { storeClient } from '../../src/storage/client';
 import { insertRows } from '../../src/storage/table-io';
 import { MARKET_TABLES } from '../../src/storage/tables';
@@ -62,10 +67,11 @@ describe('marketprism replicas', () => {
     assert.match(human.stdout, /stores differ in trades/);
     assert.match(human.stdout, /20330501/);
 
-    const repair = await runCliJson<Array<{ store: string; missing: number; workflowId: string | null }>>(['replicas', 'repair', '--store', replica2.id]);
-    assert.equal(repair.length, 1);
-    assert.ok(repair[0].missing >= 1);
-    assert.equal(repair[0].workflowId, `repair/${replica2.id}`);
+    const repair = await runCliJson<{ stores: Array<{ store: string; missing: number; workflowId: string | null }>; unreachable: unknown[] }>(['replicas', 'repair', '--store', replica2.id]);
+    assert.equal(repair.stores.length, 1);
+    assert.ok(repair.stores[0].missing >= 1);
+    assert.equal(repair.stores[0].workflowId, `repair/${replica2.id}`);
+    assert.deepEqual(repair.unreachable, []);
     await eventually('replica-2 holds the batch', async () => ((await hasBatch({ store: replica2.id, batchId: 'cli-batch-1' })) ? true : undefined), 60_000);
     await eventually('check passes', async () => ((await runCli(['replicas', 'check', '--table', 'trades', '--since', String(SINCE)])).code === 0 ? true : undefined), 30_000, 1_000);
     const status = await runCliJson<{ pending: number; repaired: number }>(['replicas', 'status', replica2.id]);
@@ -113,5 +119,35 @@ describe('marketprism replicas', () => {
     await insertBatch({ store: replica2.id, batch: { batchId: 'cli-drill-1', table: 'trades', rows } });
     const level = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(day)]);
     assert.equal(level.code, 0, level.stdout);
+  });
+
+  it('a store that does not answer is named once and left out: the rest are compared, exit 3; a store never repaired says so', async () => {
+    const day = Date.UTC(2033, 6, 1);
+    const rows = [0, 1].map((i): TradeRow => ({
+      exchange: 'okx', marketType: 'swap', symbol: 'UNR/USDT', nativeSymbol: 'UNR-USDT',
+      eventTime: day + i, receiveTime: day + i, tradeId: `unr-${i}`, price: 3 + i, amount: 1, side: 'buy',
+    }));
+    for (const s of config.stores) await insertBatch({ store: s.id, batch: { batchId: 'cli-unr-1', table: 'trades', rows } });
+    // the same stack plus a store nobody runs
+    const doc = parseYaml(readFileSync(process.env.MARKETPRISM_CONFIG!, 'utf8')) as { stores: Array<Record<string, unknown>> };
+    doc.stores.push({ id: 'spare', url: `http://127.0.0.1:${await freePort()}`, database: 'marketprism' });
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'replicas-unreachable-')), 'marketprism.yaml');
+    writeFileSync(file, stringifyYaml(doc));
+
+    const check = await runCli(['--config', file, 'replicas', 'check', '--table', 'trades', '--since', String(day)]);
+    assert.equal(check.code, 3, check.stderr);
+    const lines = check.stdout.trim().split('\n');
+    assert.match(lines[0], /^store not answering, left out: spare \(.+\); compared primary, replica-1, replica-2 only$/);
+    assert.match(lines[1], /^stores identical: trades 2, batches \d+ rows$/);
+    assert.equal(check.stdout.match(/spare/g)?.length, 1, 'named once, not once per table and day');
+
+    const repair = await runCli(['--config', file, 'replicas', 'repair']);
+    assert.equal(repair.code, 3, repair.stderr);
+    assert.match(repair.stdout, /^store not answering, left out: spare \(.+\); their backlog is unknown until they answer: run `replicas repair` again then$/m);
+    assert.doesNotMatch(repair.stdout, /spare: nothing missing/);
+
+    const status = await runCli(['--config', file, 'replicas', 'status', 'spare']);
+    assert.equal(status.code, 2);
+    assert.match(status.stderr.trim(), /^marketprism: no repair has run for spare: it never missed a batch so far; `replicas repair --store spare` queues any it lacks$/);
   });
 });

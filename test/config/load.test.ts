@@ -90,4 +90,15 @@ describe('config', () => {
     assert.equal(config.stores[1].url, 'http://127.0.0.1:9999');
     assert.match(errorOf(minimal, { MARKETPRISM_TEMPORAL_ADDRESS: 'nohost' }), /temporal\.address = "nohost": expected host:port/);
   });
+
+  it('serves metrics and logs summaries by default, and validates the observability keys', () => {
+    const config = parseDoc(minimal);
+    assert.deepEqual(config.metrics, { enabled: true, host: '127.0.0.1', port: 9464 });
+    assert.equal(config.logFormat, 'auto');
+    assert.equal(config.logSummaryInterval, '60s');
+    assert.equal(parseDoc(minimal, { MARKETPRISM_LOG_FORMAT: 'json' }).logFormat, 'json');
+    assert.match(errorOf(minimal, { MARKETPRISM_LOG_FORMAT: 'xml' }), /logFormat = "xml": expected one of auto, json, pretty/);
+    assert.match(errorOf({ ...minimal, metrics: { port: 70000 } }), /metrics\.port = 70000: expected/);
+    assert.match(errorOf({ ...minimal, metrics: { host: 'http://x' } }), /metrics\.host = "http:\/\/x": expected an address to listen on/);
+  });
 });

@@ -66,10 +66,11 @@ describe('exchange fetch activities', () => {
 
   it('latest-only pages without sequential ids: a page that does not reach back to the cursor is a gap', () => {
     const row = (id: string, t: number) => ({ tradeId: id, eventTime: t }) as TradeRow;
-    const latestOnly = { kind: 'latest-only', forward: false, request: () => ({ limit: 60, params: {} }) } as const;
+    const latestOnly = { kind: 'latest-only', forward: false, order: 'time', request: () => ({ limit: 60, params: {} }) } as const;
     const cursor = { lastTime: 1_000, idsAtLastTime: ['a1b2'] };
-    assert.match(discontinuity(cursor, [row('ffff', 2_000)], row('ffff', 2_000), latestOnly) ?? '', /may be lost/);
-    assert.equal(discontinuity(cursor, [row('ffff', 2_000)], row('a1b2', 1_000), latestOnly), undefined, 'the page overlaps the cursor');
+    const fresh = [{ time: 2_000, key: 'ffff' }];
+    assert.match(discontinuity(cursor, fresh, row('ffff', 2_000), latestOnly, undefined) ?? '', /may be lost/);
+    assert.equal(discontinuity(cursor, fresh, row('a1b2', 1_000), latestOnly, undefined), undefined, 'the page overlaps the cursor');
   });
 
   it('raises malformed and truncated bodies as a retryable BadResponse carrying the raw body (unified and implicit calls)', async () => {

@@ -64,11 +64,31 @@ describe('normalizers', () => {
     assert.ok(!bad.ok && /fundingRate/.test(bad.rejected.reason));
   });
 
-  it('reject open interest with neither amount nor value, a ticker without last, a ratio or volatility that is not a number', () => {
+  it('keep a ticker without a last trade (ccxt #626) with last null and its bid and ask; reject one with no price at all', () => {
+    const option = normalizeTicker('deribit', market, { timestamp: T, bid: 0.0105, ask: 0.012, last: undefined, info: { last_price: null } } as unknown as Ticker, RECEIVED);
+    assert.ok(option.ok);
+    if (option.ok) assert.deepEqual([option.row.last, option.row.bid, option.row.ask, option.row.baseVolume], [null, 0.0105, 0.012, null]);
+    const empty = normalizeTicker('okx', market, { timestamp: T, baseVolume: 5, info: { last: '' } } as unknown as Ticker, RECEIVED);
+    assert.ok(!empty.ok && /no last, bid or ask/.test(empty.rejected.reason));
+  });
+
+  it('store no next funding time as null, never 0', () => {
+    const result = normalizeFundingRate('deribit', market, { fundingRate: 0.00002, timestamp: T, info: {} } as unknown as FundingRate, RECEIVED);
+    assert.ok(result.ok && result.row.fundingTime === null);
+  });
+
+  it('reject a trade whose time is in nanoseconds (ccxt #24009), keeping the raw item', () => {
+    const result = normalizeTrade('binance', market, trade({ timestamp: T * 1_000_000, info: { a: 7, T: T * 1_000_000 } as never }), RECEIVED);
+    assert.ok(!result.ok);
+    if (!result.ok) {
+      assert.match(result.rejected.reason, /^eventTime = \d+: not an epoch-ms time \(nanoseconds\?\)/);
+      assert.deepEqual(result.rejected.raw, { a: 7, T: T * 1_000_000 });
+    }
+  });
+
+  it('reject open interest with neither amount nor value, a ratio or volatility that is not a number', () => {
     const oi = normalizeOpenInterest('okx', market, { timestamp: T, info: {} } as unknown as OpenInterest, RECEIVED);
     assert.ok(!oi.ok && /both missing/.test(oi.rejected.reason));
-    const ticker = normalizeTicker('okx', market, { timestamp: T, bid: 1, info: { last: '' } } as unknown as Ticker, RECEIVED);
-    assert.ok(!ticker.ok && /last/.test(ticker.rejected.reason));
     const ratio = normalizeLongShortRatio('binanceusdm', market, { timestamp: T, longShortRatio: NaN, info: { longAccount: '0.6' } } as never, '5m', RECEIVED);
     assert.ok(!ratio.ok && /longShortRatio/.test(ratio.rejected.reason));
     const goodRatio = normalizeLongShortRatio('binanceusdm', market, { timestamp: T, longShortRatio: 1.5, info: { longAccount: '0.6', shortAccount: '0.4' } } as never, '5m', RECEIVED);

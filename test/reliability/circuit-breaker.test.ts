@@ -125,14 +125,17 @@ describe('circuit breaker', () => {
     assert.equal(breaker.state(), 'OPEN');
   });
 
-  it('halfOpenEarly moves OPEN to HALF_OPEN (health probe) and is a no-op otherwise', () => {
+  it('closeOnHealth closes an OPEN or HALF_OPEN breaker (a health probe answered) and is a no-op when CLOSED', () => {
     const { breaker, changes, call } = setup();
-    breaker.halfOpenEarly();
+    breaker.closeOnHealth();
     assert.equal(breaker.state(), 'CLOSED');
+    assert.equal(changes.length, 0);
     for (let i = 0; i < 5; i++) call('failure');
-    breaker.halfOpenEarly('store ping ok');
-    assert.equal(breaker.state(), 'HALF_OPEN');
+    assert.equal(breaker.state(), 'OPEN');
+    breaker.closeOnHealth('store ping ok');
+    assert.equal(breaker.state(), 'CLOSED');
     assert.equal(changes.at(-1)?.reason, 'store ping ok');
+    assert.equal(breaker.tryAcquire().allowed, true, 'every caller goes at once, no trial calls first');
   });
 
   it('a throwing listener does not break the breaker', () => {

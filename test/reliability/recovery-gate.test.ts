@@ -61,7 +61,7 @@ describe('recovery gate', () => {
     breaker.record(breaker.tryAcquire() as GrantedPermit, 'failure');
     assert.equal(breaker.state(), 'OPEN');
     assert.equal(gates.get('exchange:okx').remainingMs(), DEFAULT_POLICIES.breaker.openDurationMs, 'held for the open duration');
-    breaker.halfOpenEarly('exchange health probe succeeded');
+    breaker.closeOnHealth('exchange health probe succeeded');
     assert.equal(gates.get('exchange:okx').remainingMs(), 0, 'leaving OPEN releases the callers');
     assert.deepEqual(changes.map((c) => [c.dependency, c.probeWanted]), [['exchange:okx', true], ['exchange:okx', false]]);
   });

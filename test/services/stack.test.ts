@@ -1,13 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { loadConfig } from '../../src/config/load';
 import type { ServiceStatus } from '../../src/services/temporal';
+import { codecServerUrl, temporalUiOrigins, temporalUiUrl } from '../../src/services/temporal-ui';
 import { runCli, runCliJson } from '../support/cli';
 
 /** The stack the test run started is the one these commands see (MARKETPRISM_CONFIG points at it). */
 describe('marketprism services', () => {
   it('status reports every service, its address and health', async () => {
     const list = await runCliJson<ServiceStatus[]>(['services', 'status']);
-    assert.deepEqual(list.map((s) => s.name), ['temporal', 'clickhouse primary', 'clickhouse replica-1', 'clickhouse replica-2', 'simulator']);
+    assert.deepEqual(list.map((s) => s.name), ['temporal', 'codec-server', 'clickhouse primary', 'clickhouse replica-1', 'clickhouse replica-2', 'simulator']);
     for (const s of list) {
       assert.equal(s.healthy, true, `${s.name} healthy`);
       assert.match(s.address, /127\.0\.0\.1:\d+/);
@@ -23,7 +25,7 @@ describe('marketprism services', () => {
 
   it('up repairs a half-dead stack', async () => {
     const before = await runCliJson<ServiceStatus[]>(['services', 'status']);
-    const victims = before.filter((s) => s.name === 'simulator' || s.name === 'clickhouse replica-2');
+    const victims = before.filter((s) => s.name === 'simulator' || s.name === 'clickhouse replica-2' || s.name === 'codec-server');
     for (const v of victims) process.kill(v.pid as number, 'SIGKILL');
 
     const broken = await runCli(['services', 'status', '--json']);
@@ -39,5 +41,21 @@ describe('marketprism services', () => {
     }
     const untouched = before.find((s) => s.name === 'temporal');
     assert.equal(repaired.find((s) => s.name === 'temporal')?.pid, untouched?.pid, 'healthy services were left alone');
+  });
+
+  it('the local UI decodes payloads through the codec server, which lets the UI origin call it', async () => {
+    const config = loadConfig();
+    const settings = (await (await fetch(`${temporalUiUrl(config)}/api/v1/settings`)).json()) as { Codec?: { Endpoint?: string } };
+    assert.equal(settings.Codec?.Endpoint, codecServerUrl(config), `UI settings: ${JSON.stringify(settings.Codec)}`);
+    for (const origin of temporalUiOrigins(config)) {
+      const res = await fetch(`${codecServerUrl(config)}/decode`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/json', 'x-namespace': config.temporal.namespace },
+        body: JSON.stringify({ payloads: [] }),
+      });
+      assert.equal(res.status, 200);
+      assert.equal(res.headers.get('access-control-allow-origin'), origin);
+      assert.deepEqual(await res.json(), { payloads: [] });
+    }
   });
 });

@@ -146,6 +146,22 @@ describe('deribit trades paging', () => {
   });
   after(() => fx.close());
 
+  /** deribit's per-instrument trade sequence number, which ccxt leaves in info (its id is trade_id) */
+  const seqOf = (t: Trade): number => (t.info as RawTrade).trade_seq;
+
+  it('trade_id is unique per currency, not the trade_seq: ids rise with the sequence but jump (other instruments take the ids between)', async () => {
+    const trades = await deribit.fetchTrades(BTC, undefined, 50);
+    const seqs = trades.map(seqOf);
+    assert.deepEqual(seqs, Array.from({ length: 50 }, (_, i) => seqs[0] + i), 'trade_seq counts up by one');
+    const ids = trades.map((t) => BigInt(t.id!));
+    assert.ok(ids.every((id, i) => i === 0 || id > ids[i - 1]), 'ids increase with the sequence');
+    assert.ok(ids.some((id, i) => i > 0 && id - ids[i - 1] > 1n), 'and jump between consecutive trades of the instrument');
+    assert.ok(trades.every((t) => t.id !== String(seqOf(t))), 'trade_id is never the trade_seq');
+    const truth = await fx.truth<TruthTrade>({ exchange: 'deribit', type: 'trades', symbol: BTC, from: trades[0].timestamp!, to: trades.at(-1)!.timestamp! });
+    const bySeq = new Map(truth.map((t) => [t.seq, t.id]));
+    for (const t of trades) assert.equal(bySeq.get(seqOf(t)), t.id, 'ground truth names the same trade_id and trade_seq');
+  });
+
   /** One collector poll the way ccxt's `since` works: since = newest seen time (inclusive), dedupe on id. */
   async function pollSince(symbol: string, seen: Trade[], limit?: number): Promise<void> {
     const ids = new Set(seen.map((t) => t.id));
@@ -173,7 +189,7 @@ describe('deribit trades paging', () => {
   });
 
   it('the implicit calls page by trade_seq (start_seq) and by time (end_timestamp only → newest), with has_more', async () => {
-    const last = Number((await deribit.fetchTrades(BTC, undefined, 1))[0].id);
+    const last = seqOf((await deribit.fetchTrades(BTC, undefined, 1))[0]);
     const bySeq = (await deribit.publicGetGetLastTradesByInstrument({ instrument_name: 'BTC-PERPETUAL', start_seq: last - 29, count: 20, sorting: 'asc' })) as Rpc<{ trades: RawTrade[]; has_more: boolean }>;
     assert.deepEqual(bySeq.result.trades.map((t) => t.trade_seq), Array.from({ length: 20 }, (_, i) => last - 29 + i));
     assert.equal(bySeq.result.has_more, true);
@@ -196,7 +212,7 @@ describe('deribit trades paging', () => {
     const ids = resumed.slice(1).map((t) => t.id);
     assert.ok(kept.length > 350, `about 400 trades kept (${kept.length})`);
     assert.deepEqual(ids, kept.map((t) => t.id));
-    assert.ok(Number(ids[0]) > Number(last.id) + 1, 'the trades right after the cursor are gone');
+    assert.ok(seqOf(resumed[1]) > seqOf(last) + 1, 'the trades right after the cursor are gone');
   });
 });
 

@@ -52,7 +52,10 @@ export async function startFixture(opts: Partial<SimulatorOptions> = {}): Promis
 }
 
 export interface TruthTrade {
+  /** the exchange's trade id (deribit: unique per currency) */
   id: string;
+  /** the trade's index in its instrument (deribit's trade_seq) */
+  seq: number;
   timestamp: number;
   price: number;
   amount: number;

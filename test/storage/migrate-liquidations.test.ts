@@ -61,7 +61,7 @@ describe('migration 2: nullable liquidations, in place on stores with the versio
     await stores?.stop();
   });
 
-  it('migrates three old stores in place, twice, keeping old rows and their ledger checksums; NULLs round-trip', async () => {
+  it('migrates three old stores in place, twice, keeping old rows and ledger checksums that prove them; NULLs round-trip', async () => {
     const oldChecksum = rowsChecksum(V1_LIQUIDATIONS, v1Rows);
     await Promise.all(
       stores.stores.map(async (store) => {
@@ -94,24 +94,27 @@ describe('migration 2: nullable liquidations, in place on stores with the versio
       assert.deepEqual(columns, expected);
       assert.deepEqual(await sortingKey(store), (await sortingKey(stores.stores[0], 'fresh_liquidations')).replace('fresh_liquidations', store.database));
     }
-    for (const column of ['side Nullable(String)', 'price Nullable(Float64)', 'amount Nullable(Float64)', 'base_value Nullable(Float64)']) {
+    // Float64 became Decimal in the same pass (migration 4's type, reached through text by migration 2's MODIFY)
+    for (const column of ['side Nullable(String)', 'price Nullable(Decimal(38, 18))', 'amount Nullable(Decimal(38, 18))', 'base_value Nullable(Decimal(38, 18))']) {
       assert.ok(expected.includes(column), `${column} in ${expected.join(', ')}`);
     }
     assert.deepEqual(
-      expected.slice(expected.indexOf('amount Nullable(Float64)'), expected.indexOf('amount Nullable(Float64)') + 3),
-      ['amount Nullable(Float64)', 'base_value Nullable(Float64)', 'liquidation_id String'],
+      expected.slice(expected.indexOf('amount Nullable(Decimal(38, 18))'), expected.indexOf('amount Nullable(Decimal(38, 18))') + 3),
+      ['amount Nullable(Decimal(38, 18))', 'base_value Nullable(Decimal(38, 18))', 'liquidation_id String'],
     );
 
     for (const store of stores.stores) {
       const client = storeClient(store);
-      // old rows read back unchanged (base_value NULL), and the store still proves the ledger's checksum for them
+      // old rows read back unchanged (base_value NULL), and the store proves the ledger's checksum for them
+      // (migration 4 recomputed it over decimal text: the same on every store, and what TS computes for the rows)
       const stored = await batchRows(client, store.database, 'liquidations', 'liquidations-v1');
       assert.deepEqual(
         stored.map(({ batchId: _b, ingestTime: _i, ...row }) => row),
         v1Rows.map((r) => ({ ...r, baseValue: null })).sort((a, b) => (a.symbol + a.liquidationId).localeCompare(b.symbol + b.liquidationId)),
       );
       assert.deepEqual(await batchSummary(client, store.database, 'liquidations', 'liquidations-v1'), { rows: 4, checksum: (await ledgerEntry(client, store.database, 'liquidations-v1'))!.checksum });
-      assert.equal(rowsChecksum(MARKET_TABLES.liquidations, stored), oldChecksum);
+      assert.equal(rowsChecksum(MARKET_TABLES.liquidations, stored), rowsChecksum(MARKET_TABLES.liquidations, v1Rows.map((r) => ({ ...r, baseValue: null }))));
+      assert.notEqual((await ledgerEntry(client, store.database, 'liquidations-v1'))!.checksum, oldChecksum, 'IEEE-bit checksums are gone');
 
       // rows without side, price or contracts are stored as NULL, never 0
       await insertRows(client, store.database, MARKET_TABLES.liquidations, nullRows.map((r) => ({ ...r, batchId: 'liquidations-null', ingestTime: Date.now() })));

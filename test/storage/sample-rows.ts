@@ -26,7 +26,8 @@ const makers: { [T in DataType]: (i: number, offset: number) => RowOf<T> } = {
     asks: [[100.2 + i, 0.25]],
     depth: 2,
   }),
-  funding_rate: (i, o) => ({ ...base(i, o), fundingRate: -0.000125 * (i + 1), fundingTime: T0 + 8 * 3600_000, markPrice: i % 2 ? null : 42_001.25, indexPrice: 42_000 }),
+  // every third row: no next funding time (deribit's continuous funding), NULL
+  funding_rate: (i, o) => ({ ...base(i, o), fundingRate: -0.000125 * (i + 1), fundingTime: i % 3 === 2 ? null : T0 + 8 * 3600_000, markPrice: i % 2 ? null : 42_001.25, indexPrice: 42_000 }),
   open_interest: (i, o) => ({ ...base(i, o), openInterestAmount: 1234.5 + i, openInterestValue: i % 2 ? null : 5.2e9 }),
   // odd rows are what deribit sends: no side, price or contracts, only a base-currency size
   liquidations: (i, o) =>
@@ -36,7 +37,8 @@ const makers: { [T in DataType]: (i: number, offset: number) => RowOf<T> } = {
   lsr_top_position: (i, o) => ({ ...base(i, o), longShortRatio: 1.25 + i, longAccount: 0.55, shortAccount: null, period: '5m' }),
   lsr_all_account: (i, o) => ({ ...base(i, o), longShortRatio: 0.8, longAccount: null, shortAccount: 0.45, period: '1h' }),
   volatility_index: (i, o) => ({ ...base(i, o), value: 55.5 + i * 0.1, resolution: '60' }),
-  ticker: (i, o) => ({ ...base(i, o), last: 42_000 + i, bid: 41_999.9, ask: null, baseVolume: 0, quoteVolume: -0 }),
+  // every third row: an instrument that has not traded yet, last NULL with a bid and ask (ccxt #626)
+  ticker: (i, o) => ({ ...base(i, o), last: i % 3 === 2 ? null : 42_000 + i, bid: 41_999.9, ask: i % 3 === 2 ? 42_000.1 : null, baseVolume: 0, quoteVolume: -0 }),
 };
 
 /** n rows of a data type; a different `offset` gives rows with other natural keys. */

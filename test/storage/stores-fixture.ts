@@ -19,7 +19,19 @@ export interface TestStores {
   stop(): Promise<void>;
 }
 
+/**
+ * Starts them; a start that fails is tried once more on fresh free ports: a port chosen free can be taken by
+ * another process before the server binds it (seen once in a full run, with many servers starting).
+ */
 export async function startTestStores(): Promise<TestStores> {
+  try {
+    return await startTestStoresOnce();
+  } catch {
+    return startTestStoresOnce();
+  }
+}
+
+async function startTestStoresOnce(): Promise<TestStores> {
   const { file, config } = await writeTestConfig();
   const dir = path.dirname(file);
   const previousConfig = process.env.MARKETPRISM_CONFIG;

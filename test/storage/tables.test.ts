@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { decimalText } from '../../src/storage/decimal-text';
+import { DecimalValue, jsonEachRow } from '../../src/storage/json-each-row';
 import { describe, it } from 'node:test';
 import { DATA_TYPES } from '../../src/domain/data-types';
 import { BadRowError } from '../../src/storage/columns';
@@ -57,11 +59,14 @@ describe('table declarations (src/storage/tables.ts)', () => {
   it('maps camelCase rows to snake_case columns and back, order book levels as parallel arrays', () => {
     const [row] = sampleRows('orderbook', 1);
     const stored = toStoreRow(MARKET_TABLES.orderbook, { ...row, batchId: 'b-1', ingestTime: 5 });
-    assert.deepEqual(stored.bids_price, row.bids.map((l) => l[0]));
-    assert.deepEqual(stored.asks_amount, row.asks.map((l) => l[1]));
+    // prices and amounts go out as exact decimal text, written verbatim into the JSONEachRow body
+    assert.deepEqual(stored.bids_price, row.bids.map((l) => new DecimalValue(decimalText(l[0]))));
+    assert.deepEqual(stored.asks_amount, row.asks.map((l) => new DecimalValue(decimalText(l[1]))));
     assert.equal(stored.native_symbol, row.nativeSymbol);
-    // UInt64 arrives from ClickHouse JSON as a string; decoding makes it a number again
-    const back = fromStoreRow(MARKET_TABLES.orderbook, { ...stored, event_time: String(row.eventTime), receive_time: String(row.receiveTime), ingest_time: '5' });
+    assert.match(jsonEachRow([stored]), /"bids_amount":\[1\.5,0\.00000002\]/);
+    // Decimals come back as JSON numbers and UInt64 as strings; decoding makes both numbers again
+    const wire = JSON.parse(jsonEachRow([stored])) as Record<string, unknown>;
+    const back = fromStoreRow(MARKET_TABLES.orderbook, { ...wire, event_time: String(row.eventTime), receive_time: String(row.receiveTime), ingest_time: '5' });
     assert.deepEqual(back, { ...row, batchId: 'b-1', ingestTime: 5 });
   });
 

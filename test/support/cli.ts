@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 
@@ -33,4 +34,14 @@ export async function runCliJson<T>(args: string[], env: NodeJS.ProcessEnv = {})
   const result = await runCli([...args, '--json'], env);
   if (result.code !== 0) throw new Error(`marketprism ${args.join(' ')} exited ${result.code}: ${result.stderr.trim()}`);
   return JSON.parse(result.stdout) as T;
+}
+
+/** Bad input ends in exactly one line on stderr saying what was wrong and what to do, and a non-zero exit. */
+export async function assertOneLineError(args: string[], pattern: RegExp, code = 2, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const result = await runCli(args, env);
+  assert.equal(result.code, code, `exit code of marketprism ${args.join(' ')} (stderr: ${result.stderr})`);
+  const lines = result.stderr.trim().split('\n');
+  assert.equal(lines.length, 1, `one line on stderr, got:\n${result.stderr}`);
+  assert.match(lines[0], /^marketprism: /);
+  assert.match(lines[0], pattern);
 }

@@ -12,7 +12,7 @@ import { freePort } from '../../src/services/process';
  * stack (or another test run) on the same machine. `extra` adds or replaces top-level sections (benches).
  */
 export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-test-')), extra: Record<string, unknown> = {}): Promise<{ file: string; config: Config }> {
-  const ports = { temporal: await freePort(), ui: await freePort(), sim: await freePort() };
+  const ports = { temporal: await freePort(), ui: await freePort(), codec: await freePort(), sim: await freePort() };
   const stores = [];
   for (const id of ['primary', 'replica-1', 'replica-2']) {
     stores.push({ id, url: `http://127.0.0.1:${await freePort()}`, tcpPort: await freePort(), database: 'marketprism' });
@@ -20,12 +20,14 @@ export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), '
   const doc = {
     dataDir: path.join(dir, 'data'),
     logLevel: 'warn',
-    temporal: { address: `127.0.0.1:${ports.temporal}`, namespace: 'default', uiPort: ports.ui },
+    temporal: { address: `127.0.0.1:${ports.temporal}`, namespace: 'default', uiPort: ports.ui, codecPort: ports.codec },
     stores,
     writeQuorum: 2,
     simulator: { enabled: true, port: ports.sim, seed: 7, tradesPerSecond: 20 },
     exchanges: simulatorExchangeConfigs(`http://127.0.0.1:${ports.sim}`),
     collectors: [],
+    // every worker serves metrics; on a free port, so several can run at once
+    metrics: { port: 0 },
     ...extra,
   };
   const file = path.join(dir, 'marketprism.yaml');

@@ -109,6 +109,73 @@ describe('collector controls', () => {
     assert.ok(started.every((s) => stopped.stopped.includes(s.workflowId)));
     assert.deepEqual(stopped.terminated, [], 'each ended by itself after its write in flight');
     for (const s of started) assert.equal((await h.client.workflow.getHandle(s.workflowId).describe()).status.name, 'CANCELLED');
+
+    // a second stop says so; the status of a stopped collector is its final state, with no growing lag
+    const again = await runCli(['collect', 'stop', fundingId]);
+    assert.equal(again.code, 0, again.stderr);
+    assert.match(again.stdout.trim(), new RegExp(`^already stopped: ${fundingId.replace(/[/]/g, '\\/')} \\(cancelled at \\d{4}-`));
+    const final = await runCliJson<{ state: string; executionStatus: string; rowsWritten: number; lagMs: number | null }>(['collect', 'status', fundingId]);
+    assert.deepEqual([final.state, final.executionStatus, final.lagMs], ['stopped', 'CANCELLED', null]);
+    assert.ok(final.rowsWritten > 0, 'the final counters, from its history');
+    assert.match((await runCli(['collect', 'status', fundingId])).stdout, /\(stopped: cancelled at /);
+  });
+
+  it('collect pause, update and resume from the CLI; collect list shows state, first start, lag, rows and errors', async () => {
+    const id = await h.collectors.start({ exchange: 'okx', dataType: 'funding_rate', symbols: [BTC], intervalMs: 500 });
+    await h.collectors.waitFor(id, 'rows', (s) => s.rowsWritten > 0);
+    type Row = { workflowId: string; state: string; firstStart: string | null; lagMs: number | null; rowsWritten: number | null };
+    const listed = async (): Promise<Row | undefined> => (await runCliJson<Row[]>(['collect', 'list'])).find((r) => r.workflowId === id);
+
+    assert.equal((await runCli(['collect', 'pause', id])).stdout.trim(), `paused: ${id}`);
+    await h.collectors.waitFor(id, 'paused', (s) => s.paused);
+    const paused = await listed();
+    assert.equal(paused?.state, 'paused');
+    assert.ok(paused?.firstStart && Date.parse(paused.firstStart) <= Date.now(), 'first start shown');
+    assert.ok((paused?.rowsWritten ?? 0) > 0);
+
+    const bad = await runCli(['collect', 'update', id, '--symbols', 'NOPE/USDT:USDT']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr.trim(), /^marketprism: cannot collect funding_rate for NOPE\/USDT:USDT: okx does not list symbol 'NOPE\/USDT:USDT'/);
+    assert.equal((await runCli(['collect', 'update', id])).code, 2, 'nothing to update');
+    assert.equal((await runCli(['collect', 'update', id, '--interval', '700ms', '--symbols', `${BTC},${ETH}`])).stdout.trim(), `updated: ${id}`);
+    const updated = await h.collectors.waitFor(id, 'updated', (s) => s.intervalMs === 700 && s.symbols.length === 2);
+    assert.deepEqual(updated.symbols, [BTC, ETH]);
+
+    assert.equal((await runCli(['collect', 'resume', id])).stdout.trim(), `resumed: ${id}`);
+    const before = updated.rowsWritten;
+    await h.collectors.waitFor(id, 'collecting again', (s) => !s.paused && s.rowsWritten > before);
+    assert.match((await listed())?.state ?? '', /^(running|failing)$/);
+
+    await stopCollector(h.client, id);
+    const stoppedPause = await runCli(['collect', 'pause', id]);
+    assert.equal(stoppedPause.code, 2);
+    assert.match(stoppedPause.stderr.trim(), /is stopped \(cancelled\); start it again/);
+    const all = await runCliJson<Row[]>(['collect', 'list', '--all']);
+    assert.equal(all.filter((r) => r.workflowId === id).length, 1, 'listed once');
+    assert.equal(all.find((r) => r.workflowId === id)?.state, 'stopped');
+  });
+
+  it('collector commands name an unknown id or a workflow that is not a collector in one line (exit 2)', async () => {
+    for (const [args, pattern] of [
+      [['collect', 'stop', 'collect/okx/trades/NOPE'], /^marketprism: no collector has the id 'collect\/okx\/trades\/NOPE'; `marketprism collect list --all` lists them$/],
+      [['collect', 'status', 'collect/okx/trades/NOPE'], /^marketprism: no collector has the id 'collect\/okx\/trades\/NOPE'/],
+    ] as const) {
+      const r = await runCli([...args]);
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr.trim(), pattern);
+    }
+    // a workflow of another kind: a write of one batch, by its own workflow
+    const other = await h.client.workflow.start('RedundantWriteWorkflow', {
+      workflowId: `write/not-a-collector-${Date.now()}`,
+      taskQueue: 'storage',
+      args: [{ batch: { batchId: 'trades-not-a-collector', table: 'trades', rows: [] }, stores: [], quorum: 0 }],
+    });
+    await other.result().catch(() => undefined);
+    for (const verb of ['stop', 'status']) {
+      const r = await runCli(['collect', verb, other.workflowId]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.match(r.stderr.trim(), /is a RedundantWriteWorkflow, not a collector; collector ids start with collect\//);
+    }
   });
 
   it('terminates a stopped collector that does not end within the grace (here: no worker serves its queue)', async () => {

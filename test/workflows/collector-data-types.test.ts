@@ -91,8 +91,8 @@ const SAME: Partial<Record<DataType, (row: AnyRow, t: Truth) => boolean>> = {
   },
   funding_rate: (row, t) => {
     const r = row as FundingRateRow;
-    // deribit's funding is continuous: ccxt gives no funding time, stored as the documented 0
-    return near(r.fundingRate, t.fundingRate as number) && (r.fundingTime === t.fundingTime || (r.fundingTime === 0 && row.exchange === 'deribit')) && (r.markPrice === null || near(r.markPrice, t.markPrice as number));
+    // deribit's funding is continuous: ccxt gives no funding time, stored as NULL (never 0)
+    return near(r.fundingRate, t.fundingRate as number) && (r.fundingTime === t.fundingTime || (r.fundingTime === null && row.exchange === 'deribit')) && (r.markPrice === null || near(r.markPrice, t.markPrice as number));
   },
   // contracts where the exchange reports them, else the value (deribit: USD)
   open_interest: (row, t) => {

@@ -85,7 +85,8 @@ describe('redundant writes: quorum, hints and repair', () => {
       return alerts.find((a) => a.key === `replica-lagging/${replica2.id}`);
     }, 30_000);
     const differs = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(since)]);
-    assert.equal(differs.code, 1, 'replicas check fails while a store is down');
+    assert.equal(differs.code, 3, 'replicas check names the store that does not answer, exit 3');
+    assert.match(differs.stdout, new RegExp(`^store not answering, left out: ${replica2.id} `));
 
     await restartTestStore(config, replica2);
     const done = await eventually('repair done', async () => {

@@ -118,7 +118,8 @@ describe('replica repair of bookkeeping batches (quarantine, collection_gaps)', 
     }, 30_000);
     assert.equal(waiting.repaired, 0);
     const differs = await runCli(['replicas', 'check', '--table', 'quarantine', '--since', String(DAY)]);
-    assert.equal(differs.code, 1, 'quarantine differs while a store is down');
+    assert.equal(differs.code, 3, 'the store that is down is named, exit 3');
+    assert.match(differs.stdout, new RegExp(`^store not answering, left out: ${replica2.id} `));
 
     await restartTestStore(config, replica2);
     const done = await eventually('every bookkeeping batch repaired', async () => {

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { storeClient } from '../../storage/client';
+import { storePing } from '../../storage/client';
 import { storageFailure } from './failures';
 import { heartbeat } from './heartbeat';
 import type { StoreResolver } from './store-lookup';
@@ -37,7 +37,7 @@ export function storeHealthActivity(resolve: StoreResolver) {
     }
     const deadline = Date.now() + waitForHealthyMs;
     for (;;) {
-      const ping = await storeClient(store).ping();
+      const ping = await storePing(store);
       if (ping.success) return { store: store.id, healthy: true };
       if (Date.now() + PING_EVERY_MS > deadline) return { store: store.id, healthy: false, reason: String(ping.error?.message ?? ping.error).split('\n')[0] };
       heartbeat();

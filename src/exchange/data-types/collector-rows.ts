@@ -1,8 +1,5 @@
 import type { DataType } from '../../domain/data-types';
-import type { FetchOptions } from '../../domain/fetch';
-import { DEFAULT_RATIO_PERIOD } from './long-short-ratio';
-import { DEFAULT_BOOK_DEPTH } from './orderbook';
-import { DEFAULT_VOLATILITY_RESOLUTION } from './volatility-index';
+import { FETCH_OPTION_DEFAULTS, STORED_OPTIONS, type FetchOptions } from '../../domain/fetch';
 
 /**
  * Which stored rows a collector's fetches produce, known without asking the exchange: the options that matter
@@ -11,26 +8,18 @@ import { DEFAULT_VOLATILITY_RESOLUTION } from './volatility-index';
  * a collector stopped (the storedCursors activity).
  */
 
-/** The options a data type's fetch reads, defaults filled in; options meant for other types are dropped. */
+/** The options a data type's fetch reads (STORED_OPTIONS), defaults filled in; options meant for other types are dropped. */
 export function effectiveOptions(dataType: DataType, options: FetchOptions = {}): FetchOptions {
-  switch (dataType) {
-    case 'orderbook':
-      return { depth: options.depth ?? DEFAULT_BOOK_DEPTH };
-    case 'lsr_top_position':
-    case 'lsr_all_account':
-      return { period: options.period ?? DEFAULT_RATIO_PERIOD };
-    case 'volatility_index':
-      return { resolution: options.resolution ?? DEFAULT_VOLATILITY_RESOLUTION };
-    default:
-      return {};
-  }
+  const out: Record<string, unknown> = {};
+  for (const name of STORED_OPTIONS[dataType]) out[name] = options[name] ?? FETCH_OPTION_DEFAULTS[name];
+  return out as FetchOptions;
 }
 
 /** Whether two collectors of one data type fetch the same thing for a symbol they share. */
 export function sameOptions(dataType: DataType, a: FetchOptions | undefined, b: FetchOptions | undefined): boolean {
   const x = effectiveOptions(dataType, a);
   const y = effectiveOptions(dataType, b);
-  return x.depth === y.depth && x.period === y.period && x.resolution === y.resolution;
+  return STORED_OPTIONS[dataType].every((name) => x[name] === y[name]);
 }
 
 /**

@@ -1,10 +1,11 @@
+import { FETCH_OPTION_DEFAULTS } from '../../domain/fetch';
 import type { LongShortRatio } from 'ccxt';
 import type { DataTypeFetch } from '../fetch-loop';
 import { normalizeLongShortRatio } from '../normalize/long-short-ratio';
 import { fetchTopPositionRatios } from '../top-position';
 
 /** The bucket period of long/short ratios when the collector does not name one (ccxt timeframe spelling). */
-export const DEFAULT_RATIO_PERIOD = '5m';
+export const DEFAULT_RATIO_PERIOD = FETCH_OPTION_DEFAULTS.period;
 
 /** All-account long/short ratio through ccxt's unified fetchLongShortRatioHistory, from the cursor on. */
 export const LSR_ALL_ACCOUNT: DataTypeFetch<'lsr_all_account', LongShortRatio> = {

@@ -1,9 +1,10 @@
+import { FETCH_OPTION_DEFAULTS } from '../../domain/fetch';
 import type { OrderBook } from 'ccxt';
 import type { DataTypeFetch } from '../fetch-loop';
 import { normalizeOrderBook } from '../normalize/orderbook';
 
 /** Top N levels per side unless the collector asks for another depth. */
-export const DEFAULT_BOOK_DEPTH = 10;
+export const DEFAULT_BOOK_DEPTH = FETCH_OPTION_DEFAULTS.depth;
 
 export const ORDERBOOK: DataTypeFetch<'orderbook', OrderBook> = {
   table: 'orderbook',

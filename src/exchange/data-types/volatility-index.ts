@@ -1,3 +1,4 @@
+import { FETCH_OPTION_DEFAULTS } from '../../domain/fetch';
 import type { Exchange } from 'ccxt';
 import type { DataTypeFetch } from '../fetch-loop';
 import { normalizeVolatility, type VolatilityHistory } from '../normalize/volatility-index';
@@ -6,7 +7,7 @@ import { normalizeVolatility, type VolatilityHistory } from '../normalize/volati
  * The resolution (seconds) stored with each point: ccxt's fetchVolatilityHistory answers hourly points
  * (deribit get_historical_volatility, bybit historical-volatility period 1h by default).
  */
-export const DEFAULT_VOLATILITY_RESOLUTION = 3_600;
+export const DEFAULT_VOLATILITY_RESOLUTION = FETCH_OPTION_DEFAULTS.resolution;
 
 /** A volatility index is per currency: a collector may name BTC or a market symbol whose base is BTC. */
 export function volatilityCurrency(exchange: Exchange, symbol: string): string {

@@ -1,6 +1,7 @@
 import type { MarketInterface as Market } from 'ccxt';
-import type { MarketType } from '../../domain/data-types';
-import type { RowBase } from '../../domain/rows';
+import type { DataType, MarketType } from '../../domain/data-types';
+import { rowProblem } from '../../domain/row-problems';
+import type { RowBase, RowOf } from '../../domain/rows';
 
 /** A raw exchange item that could not be normalized: kept with its payload, never stored as zeros. */
 export interface Rejected {
@@ -43,14 +44,22 @@ export function base(exchange: string, market: Market, eventTime: unknown, recei
   };
 }
 
-/** Runs a mapper, turning a MalformedItem into a rejection and letting real bugs through. */
-export function normalizeWith<I, R>(mapper: (item: I) => R, item: I, raw: unknown): Normalized<R> {
+/**
+ * Runs a mapper, turning a MalformedItem into a rejection and letting real bugs through. The mapped row is then
+ * held to what the store accepts for `type` (src/domain/row-problems.ts: every field's bounds, the same the row
+ * codec enforces, and plausible times against the receive time): a row the store would refuse is rejected here,
+ * on its own, instead of failing its whole batch at insert time.
+ */
+export function normalizeWith<T extends DataType, I>(type: T, mapper: (item: I) => RowOf<T>, item: I, raw: unknown): Normalized<RowOf<T>> {
+  let row: RowOf<T>;
   try {
-    return { ok: true, row: mapper(item) };
+    row = mapper(item);
   } catch (err) {
     if (err instanceof MalformedItem) return { ok: false, rejected: { reason: err.message, raw } };
     throw err;
   }
+  const problem = rowProblem(type, row);
+  return problem === undefined ? { ok: true, row } : { ok: false, rejected: { reason: problem, raw } };
 }
 
 /** Raw time fields exchanges put on snapshots that ccxt does not always lift into `timestamp`. */

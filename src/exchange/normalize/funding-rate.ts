@@ -6,13 +6,13 @@ export function fundingRateRow(exchange: string, market: Market, rate: FundingRa
   return {
     ...base(exchange, market, snapshotTime(rate.timestamp, rate.info, receiveTime), receiveTime),
     fundingRate: num(rate.fundingRate, 'fundingRate'),
-    // the documented 0 for "the exchange does not say" (src/domain/rows.ts); a present but bad value is rejected
-    fundingTime: nullable(rate.fundingTimestamp, 'fundingTimestamp') ?? 0,
+    // null when the exchange does not say (deribit's funding is continuous); a present but bad value is rejected
+    fundingTime: nullable(rate.fundingTimestamp, 'fundingTimestamp'),
     markPrice: nullable(rate.markPrice, 'markPrice'),
     indexPrice: nullable(rate.indexPrice, 'indexPrice'),
   };
 }
 
 export function normalizeFundingRate(exchange: string, market: Market, rate: FundingRate, receiveTime: number): Normalized<FundingRateRow> {
-  return normalizeWith((r: FundingRate) => fundingRateRow(exchange, market, r, receiveTime), rate, rate.info);
+  return normalizeWith('funding_rate', (r: FundingRate) => fundingRateRow(exchange, market, r, receiveTime), rate, rate.info);
 }

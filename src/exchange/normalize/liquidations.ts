@@ -41,5 +41,5 @@ export function liquidationRow(exchange: string, market: Market, liq: Liquidatio
 }
 
 export function normalizeLiquidation(exchange: string, market: Market, liq: Liquidation, receiveTime: number): Normalized<LiquidationRow> {
-  return normalizeWith((l: Liquidation) => liquidationRow(exchange, market, l, receiveTime), liq, liq.info);
+  return normalizeWith('liquidations', (l: Liquidation) => liquidationRow(exchange, market, l, receiveTime), liq, liq.info);
 }

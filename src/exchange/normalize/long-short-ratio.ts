@@ -23,6 +23,7 @@ export function longShortRatioRow(exchange: string, market: Market, ratio: LongS
   };
 }
 
+/** Both ratio tables (lsr_all_account, lsr_top_position) hold this one row shape, checked as lsr_all_account. */
 export function normalizeLongShortRatio(exchange: string, market: Market, ratio: LongShortRatio, period: string, receiveTime: number): Normalized<LongShortRatioRow> {
-  return normalizeWith((r: LongShortRatio) => longShortRatioRow(exchange, market, r, period, receiveTime), ratio, ratio.info);
+  return normalizeWith('lsr_all_account', (r: LongShortRatio) => longShortRatioRow(exchange, market, r, period, receiveTime), ratio, ratio.info);
 }

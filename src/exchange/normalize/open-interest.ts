@@ -14,5 +14,5 @@ export function openInterestRow(exchange: string, market: Market, oi: OpenIntere
 }
 
 export function normalizeOpenInterest(exchange: string, market: Market, oi: OpenInterest, receiveTime: number): Normalized<OpenInterestRow> {
-  return normalizeWith((o: OpenInterest) => openInterestRow(exchange, market, o, receiveTime), oi, oi.info);
+  return normalizeWith('open_interest', (o: OpenInterest) => openInterestRow(exchange, market, o, receiveTime), oi, oi.info);
 }

@@ -23,5 +23,5 @@ export function orderBookRow(exchange: string, market: Market, book: OrderBook, 
 }
 
 export function normalizeOrderBook(exchange: string, market: Market, book: OrderBook, depth: number, receiveTime: number): Normalized<OrderBookRow> {
-  return normalizeWith((b: OrderBook) => orderBookRow(exchange, market, b, depth, receiveTime), book, { bids: book.bids?.slice?.(0, depth), asks: book.asks?.slice?.(0, depth), timestamp: book.timestamp });
+  return normalizeWith('orderbook', (b: OrderBook) => orderBookRow(exchange, market, b, depth, receiveTime), book, { bids: book.bids?.slice?.(0, depth), asks: book.asks?.slice?.(0, depth), timestamp: book.timestamp });
 }

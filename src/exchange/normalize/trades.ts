@@ -14,5 +14,5 @@ export function tradeRow(exchange: string, market: Market, trade: Trade, receive
 }
 
 export function normalizeTrade(exchange: string, market: Market, trade: Trade, receiveTime: number): Normalized<TradeRow> {
-  return normalizeWith((t: Trade) => tradeRow(exchange, market, t, receiveTime), trade, trade.info);
+  return normalizeWith('trades', (t: Trade) => tradeRow(exchange, market, t, receiveTime), trade, trade.info);
 }

@@ -23,5 +23,5 @@ export function volatilityIndexRow(exchange: string, currency: string, item: Vol
 }
 
 export function normalizeVolatility(exchange: string, currency: string, item: VolatilityHistory, resolution: string, receiveTime: number): Normalized<VolatilityIndexRow> {
-  return normalizeWith((v: VolatilityHistory) => volatilityIndexRow(exchange, currency, v, resolution, receiveTime), item, item.info);
+  return normalizeWith('volatility_index', (v: VolatilityHistory) => volatilityIndexRow(exchange, currency, v, resolution, receiveTime), item, item.info);
 }

@@ -1,5 +1,5 @@
 import type { Exchange, MarketInterface as Market } from 'ccxt';
-import { lastIdOf, type Cursor } from '../../domain/cursor';
+import { lastIdOf, type Cursor, type CursorOrder } from '../../domain/cursor';
 import { quirksOf, type TradePagingKind, type TradePagingQuirk } from '../venues';
 
 export interface PageRequest {
@@ -12,6 +12,11 @@ export interface TradePaging {
   kind: TradePagingKind;
   /** whether further pages move forward from the cursor (false: one page per fetch) */
   forward: boolean;
+  /**
+   * What is new and in which order trades are taken: by id where the exchange is paged by id (the request
+   * names the last id, and an id's time may be earlier than the one before it, ccxt #8329), else by time.
+   */
+  order: CursorOrder;
   request(cursor: Cursor | undefined, market: Market): PageRequest;
 }
 
@@ -39,6 +44,7 @@ export function tradePaging(exchange: Exchange): TradePaging {
   return {
     kind: quirk.kind,
     forward: quirk.kind !== 'latest-only',
+    order: quirk.kind === 'from-id' || quirk.kind === 'okx-before' ? 'id' : 'time',
     request: (cursor, market) => REQUEST[quirk.kind](cursor, quirk.pageLimit(market)),
   };
 }

@@ -4,7 +4,7 @@ import { deribit } from './deribit';
 import { okx } from './okx';
 import type { VenueQuirks } from './quirks';
 
-export type { ImplicitEndpoint, LiquidationPagingKind, TradePagingKind, TradePagingQuirk, VenueQuirks } from './quirks';
+export type { AllowedValues, ImplicitEndpoint, LiquidationPagingKind, TradePagingKind, TradePagingQuirk, TradeSequenceQuirk, VenueQuirks } from './quirks';
 
 /** Per ccxt exchange id: what it does differently. Adding an exchange with quirks: a file here and a line below. */
 const VENUES: Readonly<Record<string, VenueQuirks>> = { okx, binance, binanceusdm, binancecoinm, bybit, deribit };

@@ -1,4 +1,4 @@
-import type { MarketInterface as Market } from 'ccxt';
+import type { MarketInterface as Market, Trade } from 'ccxt';
 
 /**
  * What one exchange does differently from ccxt's unified contract, in one place per exchange (venues/*.ts, as
@@ -7,6 +7,16 @@ import type { MarketInterface as Market } from 'ccxt';
 export interface VenueQuirks {
   /** how public trades are paged forward from a cursor (default: ccxt's `since`, 1000 per page) */
   tradePaging?: TradePagingQuirk;
+  /**
+   * Which number of a public trade counts up by exactly one per trade of the instrument, so that a jump is a
+   * gap: 'id' (the trade id itself), or a number read from the raw trade. Absent: the exchange documents no such
+   * number, and gaps are found only where a latest-only page does not reach back to the cursor.
+   */
+  tradeSequence?: 'id' | TradeSequenceQuirk;
+  /** order book depths (levels per side) the exchange accepts for a market; absent: any whole number */
+  orderBookDepths?(market: Market): AllowedValues;
+  /** long/short ratio periods the exchange accepts, ccxt timeframe spelling; absent: ccxt's `exchange.timeframes` */
+  ratioPeriods?: readonly string[];
   /** how liquidations after a cursor are asked for (default: ccxt's `since`) */
   liquidationPaging?: LiquidationPagingKind;
   /** the top traders' long/short position ratio, which ccxt has no unified method for */
@@ -27,6 +37,16 @@ export interface TradePagingQuirk {
   /** trades per request: the exchange's documented maximum for the endpoint */
   pageLimit(market: Market): number;
 }
+
+/** A per-instrument trade sequence number that is not the trade id (deribit: trade_seq). */
+export interface TradeSequenceQuirk {
+  /** the exchange's name for it, as gap reasons print it */
+  name: string;
+  read(trade: Trade): unknown;
+}
+
+/** Values an exchange accepts for a parameter: a list, or a whole-number range (inclusive). */
+export type AllowedValues = { values: readonly number[] } | { min: number; max: number };
 
 /**
  * - since: ccxt's unified `since` (the earliest time wanted)

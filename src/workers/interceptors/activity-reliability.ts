@@ -74,9 +74,9 @@ export function activityReliabilityInterceptors(registry: BreakerRegistry, hooks
     logStateChange(log, change);
     if (!hooks.onStateChange) return;
     try {
-      void Promise.resolve(hooks.onStateChange(change)).catch((err: unknown) => log.error({ err: String(err) }, 'onStateChange hook failed'));
+      void Promise.resolve(hooks.onStateChange(change)).catch((err: unknown) => log.error({ err }, 'onStateChange hook failed'));
     } catch (err) {
-      log.error({ err: String(err) }, 'onStateChange hook failed');
+      log.error({ err }, 'onStateChange hook failed');
     }
   });
   const gates = hooks.gates ?? new GateRegistry();
@@ -85,9 +85,9 @@ export function activityReliabilityInterceptors(registry: BreakerRegistry, hooks
   const notifyBudget = (event: Parameters<NonNullable<ActivityReliabilityHooks['onBudget']>>[0]): void => {
     if (!hooks.onBudget) return;
     try {
-      void Promise.resolve(hooks.onBudget(event)).catch((err: unknown) => log.error({ err: String(err) }, 'onBudget hook failed'));
+      void Promise.resolve(hooks.onBudget(event)).catch((err: unknown) => log.error({ err }, 'onBudget hook failed'));
     } catch (err) {
-      log.error({ err: String(err) }, 'onBudget hook failed');
+      log.error({ err }, 'onBudget hook failed');
     }
   };
 
@@ -128,7 +128,7 @@ export function activityReliabilityInterceptors(registry: BreakerRegistry, hooks
             const planned = plannedRetryDelayMs(classification, attempt, policies);
             const releasable = classification.class !== 'rate_limit';
             gate.hold(planned, releasable, `${activityType} failed: ${classification.message}`);
-            retryDelayMs = releasable ? Math.max(Math.min(planned, policies.breaker.openRetryMaxMs), Math.min(planned, policies.backoff.minDelayMs)) : planned;
+            retryDelayMs = releasable ? Math.min(planned, policies.breaker.openRetryMaxMs) : planned;
           }
           const failure = toApplicationFailure(err, attempt, { policies, classification, retryDelayMs });
           if (dependency && failure.type?.endsWith(BUDGET_SPENT_SUFFIX)) {

@@ -2,7 +2,7 @@
  * Cheap health checks (an exchange's time endpoint, a store's ping) of dependencies whose callers are held:
  * while a dependency's recovery gate holds releasably (a backoff after failures, or an OPEN breaker), its
  * kind's probe runs at most once per healthProbeIntervalMs. The first success releases the gate (parked
- * calls go at once) and moves an OPEN breaker to HALF_OPEN, so recovery is noticed within about a second
+ * calls go at once) and closes the breaker (circuit-breaker.ts closeOnHealth), so recovery is noticed within about a second
  * instead of after the longest backoff. No probe runs while nothing is held, nor during a fixed hold
  * (Retry-After, bans), which must be honoured exactly.
  */
@@ -23,6 +23,8 @@ export interface HealthProber {
 export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistry, probes: HealthProbes, log: Logger = defaultLogger): HealthProber {
   const timers = new Map<string, NodeJS.Timeout>();
   const intervalMs = breakers.policy.healthProbeIntervalMs;
+  /** after this long a probe counts as failed and the next one may go (measured: a ping hung 30 s, issue #13) */
+  const probeTimeoutMs = Math.max(2 * intervalMs, 2_000);
 
   const stopLoop = (key: string): void => {
     clearInterval(timers.get(key));
@@ -40,16 +42,20 @@ export function startHealthProbing(breakers: BreakerRegistry, gates: GateRegistr
         return;
       }
       inFlight = true;
+      // a probe that hangs (a request accepted by a server still starting) must not stop the next ones
+      const timer = setTimeout(() => (inFlight = false), probeTimeoutMs);
+      timer.unref();
       probe(id)
         .then((result) => {
           if (result === false) return;
           const reason = `${kind} health probe succeeded`;
           const breaker = breakers.get(key);
-          if (breaker.state() === 'OPEN') breaker.halfOpenEarly(reason);
+          breaker.closeOnHealth(reason);
           gate.release(reason);
         })
-        .catch((err: unknown) => log.debug({ dependency: key, err: String(err) }, 'health probe failed'))
+        .catch((err: unknown) => log.debug({ dependency: key, err }, 'health probe failed'))
         .finally(() => {
+          clearTimeout(timer);
           inFlight = false;
         });
     }, intervalMs);

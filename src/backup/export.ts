@@ -1,0 +1,201 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { BackupCounts } from '../domain/backup';
+import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
+import { batchSummaries, ledgerEntriesOf, streamBatchRows } from '../storage/batch-stream';
+import { ledgerBatches } from '../storage/ledger-diff';
+import type { AlertRow, BatchLedgerRow } from '../storage/records';
+import { selectRows } from '../storage/table-io';
+import { ALERTS_TABLE } from '../storage/tables';
+import { ArchiveWriter, DEFAULT_CHUNK_BYTES, type LedgerEntry } from './archive-writer';
+import { chainBatchIds, chooseParent } from './chain';
+import { BackupError } from './errors';
+import { listBackups } from './catalog';
+import type { BackupKeyring } from './key';
+import type { DeferredBatch } from './manifest';
+import type { BackupStore } from './store';
+
+/**
+ * Taking one backup from the stores. Incremental by the batch ledger: the batches some store's ledger holds
+ * and the chain does not (so a batch a store was repaired with later, or that only a store that was down held,
+ * is taken by the first backup that can read it); a full backup takes every ledger entry. Each batch's rows come from a store whose ledger holds it and whose rows match
+ * that entry (count and checksum); a store that is down or does not match is passed over for the next, so one
+ * store down does not stop a backup. A batch no store can provide with matching rows is listed in the
+ * manifest as deferred; as it is still not in the chain, the next backup tries it again. Alert rows changed since the parent are added too (alerts are not batches).
+ */
+export interface ExportSource {
+  id: string;
+  client: ClickHouseClient;
+  database: string;
+}
+
+export interface ExportProgress {
+  table: BatchTable | 'alerts';
+  batches: number;
+  rows: number;
+}
+
+export interface ExportOptions {
+  /** the configured stores, in config order */
+  sources: readonly ExportSource[];
+  store: BackupStore;
+  keyring: BackupKeyring;
+  backupId: string;
+  full?: boolean;
+  /** a chain whose full backup is older than this gets a new full backup */
+  fullEveryMs?: number;
+  chunkBytes?: number;
+  /** alert rows are taken from this long before the parent started (s), so none changed meanwhile is missed */
+  marginSeconds?: number;
+  progress?: (p: ExportProgress) => void;
+}
+
+export interface ExportResult extends BackupCounts {
+  /** batches read per store */
+  sources: Record<string, number>;
+  /** the key's id (never the key) */
+  keyId: string;
+}
+
+export const DEFAULT_MARGIN_SECONDS = 300;
+
+interface Candidate {
+  table: BatchTable;
+  /** each store's ledger entry for it */
+  entries: Map<string, BatchLedgerRow>;
+}
+
+function firstLine(err: unknown): string {
+  return (err instanceof Error ? err.message : String(err)).split('\n')[0];
+}
+
+export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
+  const createdAt = Date.now();
+  const margin = opts.marginSeconds ?? DEFAULT_MARGIN_SECONDS;
+  const { chain, fullBecause } = await chooseParent(opts.store, opts.keyring, { full: opts.full, fullEveryMs: opts.fullEveryMs, now: createdAt });
+  const parent = chain.at(-1);
+  const inChain = await chainBatchIds(opts.store, chain);
+
+  // 1. the candidates: every batch in a store's ledger that the chain does not hold yet. The whole ledger is
+  // read (batch ids only), as `replicas repair` does: inserted_at cannot serve as a watermark, since ClickHouse
+  // 18.16 fills a column left out of a JSONEachRow insert with its type's default, not its DEFAULT expression.
+  const candidates = new Map<string, Candidate>();
+  const unreachable: string[] = [];
+  const problems = new Map<string, string[]>();
+  const note = (batchId: string, why: string): void => {
+    problems.set(batchId, [...(problems.get(batchId) ?? []), why]);
+  };
+  for (const s of opts.sources) {
+    try {
+      const fresh = (await ledgerBatches(s.client, s.database)).filter((b) => !inChain.has(b.batchId)).map((b) => b.batchId);
+      for (const e of await ledgerEntriesOf(s.client, s.database, fresh)) {
+        if (!isBatchTable(e.tableName)) continue;
+        let c = candidates.get(e.batchId);
+        if (!c) candidates.set(e.batchId, (c = { table: e.tableName, entries: new Map() }));
+        c.entries.set(s.id, e);
+      }
+    } catch {
+      unreachable.push(s.id);
+    }
+  }
+  if (unreachable.length === opts.sources.length) {
+    throw new BackupError(`no store could be read (${unreachable.join(', ')}); a backup needs at least one`);
+  }
+  const deferred: DeferredBatch[] = [];
+
+  // 2. rows, table by table, each batch from the first store that holds it and matches its ledger entry
+  const writer = new ArchiveWriter(opts.store, opts.keyring, opts.backupId, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  const sources: Record<string, number> = {};
+  const reachable = opts.sources.filter((s) => !unreachable.includes(s.id));
+  let rowsDone = 0;
+  for (const table of BATCH_TABLES) {
+    const remaining = new Map([...candidates].filter(([, c]) => c.table === table));
+    for (const [batchId, c] of remaining) {
+      // a batch of no rows has nothing to read: its ledger entry is all there is
+      const empty = [...c.entries].find(([, e]) => e.rows === 0);
+      if (empty) {
+        await writer.addBatch({ batchId, table, rows: 0, checksum: empty[1].checksum }, []);
+        remaining.delete(batchId);
+      }
+    }
+    const tried = new Set<string>();
+    while (remaining.size > 0) {
+      // the store holding most of what is left goes next
+      const next = reachable
+        .filter((s) => !tried.has(s.id))
+        .map((s) => ({ s, held: [...remaining].filter(([, c]) => c.entries.has(s.id)).map(([id]) => id) }))
+        .filter((x) => x.held.length > 0)
+        .sort((a, b) => b.held.length - a.held.length)[0];
+      if (!next) break;
+      tried.add(next.s.id);
+      const wanted = new Set<string>();
+      try {
+        // the store proves it holds each batch as its ledger says (count and checksum, computed by the store
+        // over its rows: batchSummaries); the archive's own check after the backup recomputes them from the rows
+        const summaries = await batchSummaries(next.s.client, next.s.database, table, next.held);
+        for (const id of next.held) {
+          const entry = remaining.get(id)?.entries.get(next.s.id) as BatchLedgerRow;
+          const held = summaries.get(id) ?? { rows: 0, checksum: '0' };
+          if (held.rows === entry.rows && held.checksum === entry.checksum) wanted.add(id);
+          else note(id, `${next.s.id} holds ${held.rows} rows (checksum ${held.checksum}), its ledger says ${entry.rows} (${entry.checksum})`);
+        }
+        for await (const batch of streamBatchRows(next.s.client, next.s.database, table, wanted)) {
+          const c = remaining.get(batch.batchId);
+          const entry = c?.entries.get(next.s.id);
+          if (!c || !entry) continue;
+          const rows = batch.rows.map(({ batchId: _b, ingestTime: _i, ...row }) => row);
+          if (rows.length !== entry.rows) {
+            note(batch.batchId, `${next.s.id} streamed ${rows.length} rows, its ledger says ${entry.rows}`);
+            continue;
+          }
+          const ledger: LedgerEntry = { batchId: batch.batchId, table, rows: entry.rows, checksum: entry.checksum };
+          await writer.addBatch(ledger, rows);
+          remaining.delete(batch.batchId);
+          sources[next.s.id] = (sources[next.s.id] ?? 0) + 1;
+          rowsDone += rows.length;
+          opts.progress?.({ table, batches: writer.batchCount, rows: rowsDone });
+        }
+        for (const id of wanted) if (remaining.has(id)) note(id, `${next.s.id}: in its ledger but no rows under the batch id`);
+      } catch (err) {
+        for (const id of next.held) if (remaining.has(id)) note(id, `${next.s.id}: ${firstLine(err)}`);
+      }
+    }
+    for (const batchId of remaining.keys()) deferred.push({ batchId, table, reason: (problems.get(batchId) ?? ['no reachable store provided it']).join('; ') });
+  }
+
+  // 3. alert rows changed since the parent, merged from every store that answers
+  const since = parent ? Math.max(0, parent.createdAt - margin * 1000) : 0;
+  const alerts = new Map<string, AlertRow>();
+  for (const s of reachable) {
+    try {
+      for (const a of await selectRows<AlertRow>(s.client, s.database, ALERTS_TABLE, { where: `updated_at >= ${since}` })) {
+        const held = alerts.get(a.key);
+        if (!held || held.updatedAt < a.updatedAt) alerts.set(a.key, a);
+      }
+    } catch {
+      // alerts are best effort: a store that fails here still served its batches above
+    }
+  }
+  await writer.addAlerts([...alerts.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)));
+  opts.progress?.({ table: 'alerts', batches: writer.batchCount, rows: rowsDone });
+
+  // 4. another backup must not have continued the same parent meanwhile: its batches would be held twice
+  const newest = (await listBackups(opts.store)).filter((b) => (b.state === 'verified' || b.state === 'unverified') && b.backupId !== opts.backupId).at(-1);
+  if (parent && newest && newest.backupId !== parent.backupId) {
+    throw new BackupError(`backup ${newest.backupId} was completed while ${opts.backupId} ran; run the backup again (it will continue ${newest.backupId})`);
+  }
+  const manifest = await writer.finish({ parentId: parent?.backupId ?? null, createdAt, stores: opts.sources.map((s) => s.id).filter((id) => !unreachable.includes(id)), sources, deferred });
+  return {
+    backupId: manifest.backupId,
+    parentId: manifest.parentId,
+    kind: manifest.kind,
+    ...(fullBecause && { fullBecause }),
+    batches: manifest.totals.batches,
+    rows: manifest.totals.rows,
+    bytes: manifest.totals.bytes,
+    chunks: manifest.chunks.length,
+    deferred: deferred.length,
+    sources,
+    unreachable,
+    keyId: manifest.keyId,
+  };
+}
