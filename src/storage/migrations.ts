@@ -77,7 +77,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     // Bookkeeping rows get the batch stamps market rows have, so a missed bookkeeping batch is copied and
-    // verified by batch id (src/activities/storage/copy-batch.ts). ADD COLUMN fills existing rows with the
+    // verified by batch id (src/storage/copy-batch.ts). ADD COLUMN fills existing rows with the
     // type's default: batch_id '' (how copyBatch recognizes a batch written before this migration), ingest_time 0.
     version: BOOKKEEPING_BATCH_ID_VERSION,
     name: 'quarantine, collection_gaps: batch_id and ingest_time added',

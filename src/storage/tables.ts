@@ -108,7 +108,7 @@ function table<R>(
 const MARKET_BASE: Kinds<RowBase> = ROW_BASE_KINDS;
 
 /**
- * What the write path adds to every row of a batch (src/activities/storage/insert-batch.ts), market or
+ * What the write path adds to every row of a batch (src/storage/write-batch.ts), market or
  * bookkeeping. Bookkeeping rows written before migration 3 read back with batchId '' and ingestTime 0.
  */
 export interface BatchStamp {

@@ -30,7 +30,7 @@ export function storageActivities(config: Config) {
     insertBatch,
     hasBatch: hasBatchActivity(resolve),
     migrate: migrateActivity(resolve),
-    copyBatch: copyBatchActivity(resolve, insertBatch, schema),
+    copyBatch: copyBatchActivity(resolve, schema),
     storeHealth: storeHealthActivity(resolve),
     missingBatches: missingBatchesActivity(resolve, schema),
     storedCursors: storedCursorsActivity(resolve, schema),

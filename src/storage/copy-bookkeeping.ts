@@ -1,10 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
-import { batchTableDef } from '../../storage/batch-tables';
-import type { BookkeepingTable } from '../../domain/batch';
-import { tableDigest, type DayDigest } from '../../storage/consistency';
-import { dayRowHashes, rowsByHash } from '../../storage/row-hashes';
-import { insertRows } from '../../storage/table-io';
-import { heartbeat } from './heartbeat';
+import { batchTableDef } from './batch-tables';
+import type { BookkeepingTable } from '../domain/batch';
+import { tableDigest, type DayDigest } from './consistency';
+import { dayRowHashes, rowsByHash } from './row-hashes';
+import { insertRows } from './table-io';
 
 /**
  * The by-content fallback of copyBatch, used only for a bookkeeping batch (quarantine, collection_gaps) whose
@@ -30,13 +29,15 @@ export class BookkeepingVerifyError extends Error {
   override name = 'BookkeepingVerifyError';
 }
 
+/** One end of a copy: a store's id, client and database. */
 export interface StoreSide {
   id: string;
   client: ClickHouseClient;
   database: string;
 }
 
-async function onTarget<T>(work: Promise<T>): Promise<T> {
+/** `work` against the target store: its failure becomes a TargetStoreError. */
+export async function onTarget<T>(work: Promise<T>): Promise<T> {
   try {
     return await work;
   } catch (err) {
@@ -54,7 +55,7 @@ function sameDay(a: DayDigest | undefined, b: DayDigest): boolean {
  * Copies every row of `table` the source holds and the target lacks into the target, then checks the target
  * holds all of the source's rows. Returns how many rows were copied. Target failures are TargetStoreError.
  */
-export async function copyMissingRows(source: StoreSide, target: StoreSide, table: BookkeepingTable): Promise<number> {
+export async function copyMissingRows(source: StoreSide, target: StoreSide, table: BookkeepingTable, progress?: (detail: Record<string, unknown>) => void): Promise<number> {
   const def = batchTableDef(table);
   const [sourceDays, targetDays] = await Promise.all([
     tableDigest(source.client, source.database, table),
@@ -64,7 +65,7 @@ export async function copyMissingRows(source: StoreSide, target: StoreSide, tabl
   const wanted = new Map<number, string[]>();
   let copied = 0;
   for (const day of differing) {
-    heartbeat({ table, day, source: source.id });
+    progress?.({ table, day, source: source.id });
     const [want, have] = await Promise.all([
       dayRowHashes(source.client, source.database, table, day),
       onTarget(dayRowHashes(target.client, target.database, table, day)),
