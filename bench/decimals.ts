@@ -31,7 +31,7 @@ function rows(): TradeRow[] {
     tradeId: String(1_000_000_000 + i),
     price: i % 2 ? Number((1 + 9 * next()).toFixed(3)) : Number((3_000 + 50 * next()).toFixed(2)),
     amount: Number((0.0001 + 20 * next()).toFixed(4)),
-    side: next() < 0.5 ? 'buy' : 'sell',
+    side: next() < 0.5 ? 'buy' : 'sell', contractSize: null, baseAmount: null, quoteAmount: null,
   }));
 }
 

@@ -3,6 +3,7 @@ import { EmittedLog, SNAPSHOT_TYPES, type SnapshotType } from './emitted';
 import { findInstrument, INSTRUMENTS, isSimExchange, SIM_EXCHANGES, VOLATILITY_CURRENCIES, type Instrument, type SimExchange } from './instruments';
 import { reportedTrade, type ActiveDataFault } from './data-faults';
 import type { Market } from './market';
+import { tradeSizes } from './sizes';
 
 /**
  * Ground truth: GET /_admin/truth?exchange=&type=&symbol=&from=&to=[&market=spot|swap][&period=5m][&resolution=60]
@@ -75,7 +76,7 @@ function seriesOrSnapshots(type: string, inst: Instrument, query: URLSearchParam
       // id: the exchange's trade id (deribit: unique per currency), seq: the trade's index in its instrument
       return market.tradeRange(inst, first, last).map((t) => {
         const { tradeId, ...trade } = reportedTrade(market, fault, inst, t);
-        return { ...ids, ...trade, id: tradeId, seq: t.id };
+        return { ...ids, ...trade, ...tradeSizes(inst, trade.amount, trade.price), id: tradeId, seq: t.id };
       });
     }
     case 'liquidations':

@@ -23,10 +23,10 @@ const LSR_KINDS = { longShortRatio: 'decimal', longAccount: 'nullableDecimal', s
  * exchange does not give is a nullable kind holding null, never 0.
  */
 export const ROW_KINDS: { readonly [T in DataType]: KindsOf<Omit<RowOf<T>, keyof RowBase>> } = {
-  trades: { tradeId: 'string', price: 'decimal', amount: 'decimal', side: 'string' },
-  orderbook: { bids: 'levels', asks: 'levels', depth: 'uint32' },
+  trades: { tradeId: 'string', price: 'decimal', amount: 'decimal', side: 'string', contractSize: 'nullableDecimal', baseAmount: 'nullableDecimal', quoteAmount: 'nullableDecimal' },
+  orderbook: { bids: 'levels', asks: 'levels', depth: 'uint32', contractSize: 'nullableDecimal' },
   funding_rate: { fundingRate: 'decimal', fundingTime: 'nullableUint64', markPrice: 'nullableDecimal', indexPrice: 'nullableDecimal' },
-  open_interest: { openInterestAmount: 'nullableDecimal', openInterestValue: 'nullableDecimal' },
+  open_interest: { openInterestAmount: 'nullableDecimal', openInterestValue: 'nullableDecimal', contractSize: 'nullableDecimal', baseAmount: 'nullableDecimal' },
   liquidations: { side: 'nullableString', price: 'nullableDecimal', amount: 'nullableDecimal', baseValue: 'nullableDecimal', liquidationId: 'string' },
   lsr_top_position: LSR_KINDS,
   lsr_all_account: LSR_KINDS,

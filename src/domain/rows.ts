@@ -18,9 +18,23 @@ export interface RowBase {
   receiveTime: number;
 }
 
-export interface TradeRow extends RowBase {
+/**
+ * Contract size and the size in base and quote currency, beside an amount stated in the exchange's own unit
+ * (src/domain/sizes.ts). Null in rows stored before schema version 7, and where a size needs a price none gives.
+ */
+export interface SizeFields {
+  /** base units (linear) or quote units (inverse) per contract; null for spot */
+  contractSize: number | null;
+  /** the size in base currency */
+  baseAmount: number | null;
+  /** the size in quote currency (notional) */
+  quoteAmount: number | null;
+}
+
+export interface TradeRow extends RowBase, SizeFields {
   tradeId: string;
   price: number;
+  /** in the exchange's unit: base (spot, binance USD-M), contracts (okx swaps) or quote (deribit inverse, USD) */
   amount: number;
   side: 'buy' | 'sell';
 }
@@ -30,6 +44,8 @@ export interface OrderBookRow extends RowBase {
   bids: Array<[number, number]>;
   asks: Array<[number, number]>;
   depth: number;
+  /** the contract size the level amounts are counted in (as trades' amounts); null for spot */
+  contractSize: number | null;
 }
 
 export interface FundingRateRow extends RowBase {
@@ -41,8 +57,14 @@ export interface FundingRateRow extends RowBase {
 }
 
 export interface OpenInterestRow extends RowBase {
+  /** in the exchange's unit (contracts on okx, base on binance USD-M), as ccxt reports it */
   openInterestAmount: number | null;
+  /** in quote currency, as the exchange reports it */
   openInterestValue: number | null;
+  /** as TradeRow's; null for spot */
+  contractSize: number | null;
+  /** the amount in base currency; null where only a quote value is given (deribit's inverse perpetuals) */
+  baseAmount: number | null;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   EXACT_DECIMALS_VERSION,
   MARKET_TABLES,
   NULLABLE_LAST_AND_FUNDING_TIME_VERSION,
+  SIZES_VERSION,
   NULLABLE_LIQUIDATIONS_VERSION,
   QUARANTINE_TABLE,
   SCHEMA_TABLES,
@@ -130,6 +131,19 @@ export const MIGRATIONS: readonly Migration[] = [
     async up(ctx) {
       await ctx.modifyColumn(MARKET_TABLES.ticker, 'last');
       await ctx.modifyColumn(MARKET_TABLES.funding_rate, 'fundingTime');
+    },
+  },
+  {
+    // Amounts mixed units across exchanges (okx open interest in contracts of 0.1 ETH, binance USD-M in ETH): each
+    // row now keeps the exchange's amount and beside it the contract size and the size in base and quote currency
+    // (src/domain/sizes.ts). New Nullable columns: rows stored before hold NULL there, which the checksum leaves
+    // out (addedIn), so their ledger entries still verify.
+    version: SIZES_VERSION,
+    name: 'trades, open_interest: contract_size, base_amount (, quote_amount); orderbook: contract_size',
+    async up(ctx) {
+      for (const field of ['contractSize', 'baseAmount', 'quoteAmount']) await ctx.addColumn(MARKET_TABLES.trades, field);
+      await ctx.addColumn(MARKET_TABLES.orderbook, 'contractSize');
+      for (const field of ['contractSize', 'baseAmount']) await ctx.addColumn(MARKET_TABLES.open_interest, field);
     },
   },
 ];

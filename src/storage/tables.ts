@@ -154,15 +154,21 @@ export const EXACT_DECIMALS_VERSION = 4;
 export const NULLABLE_LAST_AND_FUNDING_TIME_VERSION = 6;
 
 /**
+ * The schema version that added contract size and base/quote amounts beside amounts stated in the exchange's
+ * unit (trades, open_interest) and the contract size of order book levels (migrations.ts; src/domain/sizes.ts).
+ */
+export const SIZES_VERSION = 7;
+
+/**
  * Market tables: the row kinds come from src/domain/row-kinds.ts (the normalizers check rows against the same
  * declaration), the natural keys are declared here. A Nullable column cannot be in an 18.16 sorting key.
  */
 export const MARKET_TABLES: Readonly<Record<DataType, TableDef>> = {
-  trades: marketTable('trades', ROW_KINDS.trades, ['tradeId']),
-  orderbook: marketTable('orderbook', ROW_KINDS.orderbook, ['eventTime']),
+  trades: marketTable('trades', ROW_KINDS.trades, ['tradeId'], { contractSize: SIZES_VERSION, baseAmount: SIZES_VERSION, quoteAmount: SIZES_VERSION }),
+  orderbook: marketTable('orderbook', ROW_KINDS.orderbook, ['eventTime'], { contractSize: SIZES_VERSION }),
   // funding_time: NULL when the exchange gives no next funding time (deribit's funding is continuous)
   funding_rate: marketTable('funding_rate', ROW_KINDS.funding_rate, ['eventTime']),
-  open_interest: marketTable('open_interest', ROW_KINDS.open_interest, ['eventTime']),
+  open_interest: marketTable('open_interest', ROW_KINDS.open_interest, ['eventTime'], { contractSize: SIZES_VERSION, baseAmount: SIZES_VERSION }),
   // Deribit's settlements carry no side, price, contracts or id (docs/collection.md): those are NULL, never 0.
   // The key stays liquidation_id: the exchange's id, else derived from the event's time and size
   // (src/exchange/normalize/liquidations.ts).

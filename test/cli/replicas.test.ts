@@ -51,7 +51,7 @@ describe('marketprism replicas', () => {
   it('check: exit 0 when the stores hold the same rows, 1 with the differing day listed; repair levels them', async () => {
     const rows = Array.from({ length: 7 }, (_, i): TradeRow => ({
       exchange: 'okx', marketType: 'swap', symbol: 'CLI/USDT', nativeSymbol: 'CLI-USDT',
-      eventTime: SINCE + i, receiveTime: SINCE + i, tradeId: `cli-${i}`, price: 1 + i, amount: 2, side: 'sell',
+      eventTime: SINCE + i, receiveTime: SINCE + i, tradeId: `cli-${i}`, price: 1 + i, amount: 2, side: 'sell', contractSize: null, baseAmount: null, quoteAmount: null,
     }));
     const empty = await runCli(['replicas', 'check', '--table', 'trades', '--since', String(SINCE)]);
     assert.equal(empty.code, 0, empty.stderr);
@@ -83,7 +83,7 @@ describe('marketprism replicas', () => {
     const day = Date.UTC(2033, 5, 1);
     const rows = ['drill-0', 'drill-1', 'drill-2'].map((tradeId, i): TradeRow => ({
       exchange: 'okx', marketType: 'swap', symbol: 'DRL/USDT', nativeSymbol: 'DRL-USDT',
-      eventTime: day + i, receiveTime: day + i, tradeId, price: 10 + i, amount: 1, side: 'buy',
+      eventTime: day + i, receiveTime: day + i, tradeId, price: 10 + i, amount: 1, side: 'buy', contractSize: null, baseAmount: null, quoteAmount: null,
     }));
     for (const s of config.stores.slice(0, 2)) await insertBatch({ store: s.id, batch: { batchId: 'cli-drill-1', table: 'trades', rows } });
     // replica-2: drill-0 alike, drill-1 with another price, drill-2 missing
@@ -125,7 +125,7 @@ describe('marketprism replicas', () => {
     const day = Date.UTC(2033, 6, 1);
     const rows = [0, 1].map((i): TradeRow => ({
       exchange: 'okx', marketType: 'swap', symbol: 'UNR/USDT', nativeSymbol: 'UNR-USDT',
-      eventTime: day + i, receiveTime: day + i, tradeId: `unr-${i}`, price: 3 + i, amount: 1, side: 'buy',
+      eventTime: day + i, receiveTime: day + i, tradeId: `unr-${i}`, price: 3 + i, amount: 1, side: 'buy', contractSize: null, baseAmount: null, quoteAmount: null,
     }));
     for (const s of config.stores) await insertBatch({ store: s.id, batch: { batchId: 'cli-unr-1', table: 'trades', rows } });
     // the same stack plus a store nobody runs

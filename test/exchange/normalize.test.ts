@@ -10,7 +10,7 @@ import { normalizeTrade } from '../../src/exchange/normalize/trades';
 import { normalizeVolatility } from '../../src/exchange/normalize/volatility-index';
 
 /** The normalizers are plain mappers: canonical rows from good items, rejections (with the raw payload) from bad ones. */
-const market = { symbol: 'BTC/USDT:USDT', id: 'BTC-USDT-SWAP', type: 'swap', contract: true } as unknown as Market;
+const market = { symbol: 'BTC/USDT:USDT', id: 'BTC-USDT-SWAP', type: 'swap', contract: true, linear: true, inverse: false, contractSize: 0.01 } as unknown as Market;
 const T = 1_795_600_000_000;
 const RECEIVED = T + 50;
 
@@ -23,7 +23,7 @@ describe('normalizers', () => {
     const result = normalizeTrade('okx', market, trade({ price: '61000.5' as unknown as number }), RECEIVED);
     assert.deepEqual(result, {
       ok: true,
-      row: { exchange: 'okx', marketType: 'swap', symbol: 'BTC/USDT:USDT', nativeSymbol: 'BTC-USDT-SWAP', eventTime: T, receiveTime: RECEIVED, tradeId: '42', price: 61_000.5, amount: 3, side: 'buy' },
+      row: { exchange: 'okx', marketType: 'swap', symbol: 'BTC/USDT:USDT', nativeSymbol: 'BTC-USDT-SWAP', eventTime: T, receiveTime: RECEIVED, tradeId: '42', price: 61_000.5, amount: 3, side: 'buy', contractSize: 0.01, baseAmount: 0.03, quoteAmount: 1_830.015 },
     });
   });
 

@@ -71,7 +71,7 @@ async function text(store: StoreConfig, sql: string): Promise<string> {
 
 const base = (i: number) => ({ exchange: 'okx', marketType: 'swap' as const, symbol: 'CRX/USDT', nativeSymbol: 'CRX-USDT', eventTime: DAY + i * 1000, receiveTime: DAY + i * 1000 + 9 });
 const issueTrades = (from: number): Array<RowOf<'trades'>> =>
-  [2.236, 1.118, 1.7091, 0.000001234, 1e-8, 0.07 * 0.001].map((price, i) => ({ ...base(from + i), tradeId: `cr-${from + i}`, price, amount: [123456789.12345679, 1.1501][i % 2], side: 'buy' }));
+  [2.236, 1.118, 1.7091, 0.000001234, 1e-8, 0.07 * 0.001].map((price, i) => ({ ...base(from + i), tradeId: `cr-${from + i}`, price, amount: [123456789.12345679, 1.1501][i % 2], side: 'buy', contractSize: null, baseAmount: null, quoteAmount: null }));
 
 describe('ClickHouse 18.16 and a current release (chdb-core) run the same migrations, inserts and queries', () => {
   let stores: TestStores;

@@ -38,7 +38,7 @@ const BEFORE_5 = [OLD_BASELINE, ...MIGRATIONS.filter((m) => m.version > 1 && m.v
 /** 2037-05-01 and the day after: ETH 903 lands on the second day, so the copy runs over two day partitions. */
 const DAY = Date.UTC(2037, 4, 1);
 function trade(symbol: string, id: string, at: number, receivedAfter: number): TradeRow {
-  return { exchange: 'okx', marketType: 'swap', symbol, nativeSymbol: symbol.replace('/', '-'), eventTime: at, receiveTime: at + receivedAfter, tradeId: id, price: 100 + Number(id) / 7, amount: 0.5, side: 'buy' };
+  return { exchange: 'okx', marketType: 'swap', symbol, nativeSymbol: symbol.replace('/', '-'), eventTime: at, receiveTime: at + receivedAfter, tradeId: id, price: 100 + Number(id) / 7, amount: 0.5, side: 'buy', contractSize: null, baseAmount: null, quoteAmount: null };
 }
 const A: TradeRow[] = [trade('BTC/USDT:USDT', '501', DAY + 1_000, 5), trade('ETH/USDT:USDT', '902', DAY + 2_000, 5)];
 // B fetched ETH 902 again, later: same trade, another receive time

@@ -30,7 +30,7 @@ const base = (i: number) => ({ exchange: 'okx', marketType: 'swap' as const, sym
 const NOISY = 0.07 * 0.001;
 
 const trades = (from: number, prices: number[], amounts: number[]): Array<RowOf<'trades'>> =>
-  prices.map((price, i) => ({ ...base(from + i), tradeId: `md-${from + i}`, price, amount: amounts[i % amounts.length], side: 'buy' }));
+  prices.map((price, i) => ({ ...base(from + i), tradeId: `md-${from + i}`, price, amount: amounts[i % amounts.length], side: 'buy', contractSize: null, baseAmount: null, quoteAmount: null }));
 
 const BATCHES: Array<{ batchId: string; table: DataType; rows: object[]; missedBy?: number }> = [
   { batchId: 'md-trades-1', table: 'trades', rows: trades(0, [2.236, 1.118, 1.7091, 0.000001234, 1e-8, 42_000.5], [123456789.12345679, NOISY, 0.5]) },

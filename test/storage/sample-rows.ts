@@ -19,16 +19,21 @@ function base(i: number, offset = 0): RowBase {
 }
 
 const makers: { [T in DataType]: (i: number, offset: number) => RowOf<T> } = {
-  trades: (i, o) => ({ ...base(i, o), tradeId: `t-${o}-${i}`, price: 42_000.5 + i / 3, amount: 0.001 * (i + 1), side: i % 3 ? 'buy' : 'sell' }),
+  // every third row as a spot trade (no contract size), the others as 0.01-base contracts; sizes as stated
+  trades: (i, o) => ({
+    ...base(i, o), tradeId: `t-${o}-${i}`, price: 42_000.5 + i / 3, amount: 0.001 * (i + 1), side: i % 3 ? 'buy' : 'sell',
+    ...(i % 3 ? { contractSize: 0.01, baseAmount: 0.00001 * (i + 1), quoteAmount: 0.42 * (i + 1) } : { contractSize: null, baseAmount: 0.001 * (i + 1), quoteAmount: 42.0005 * (i + 1) }),
+  }),
   orderbook: (i, o) => ({
     ...base(i, o),
     bids: i === 1 ? [] : [[100.1 - i, 1.5], [100 - i, 2e-8]],
     asks: [[100.2 + i, 0.25]],
     depth: 2,
+    contractSize: i % 2 ? 0.1 : null,
   }),
   // every third row: no next funding time (deribit's continuous funding), NULL
   funding_rate: (i, o) => ({ ...base(i, o), fundingRate: -0.000125 * (i + 1), fundingTime: i % 3 === 2 ? null : T0 + 8 * 3600_000, markPrice: i % 2 ? null : 42_001.25, indexPrice: 42_000 }),
-  open_interest: (i, o) => ({ ...base(i, o), openInterestAmount: 1234.5 + i, openInterestValue: i % 2 ? null : 5.2e9 }),
+  open_interest: (i, o) => ({ ...base(i, o), openInterestAmount: 1234.5 + i, openInterestValue: i % 2 ? null : 5.2e9, contractSize: i % 2 ? 0.1 : null, baseAmount: i % 2 ? 123.45 + i / 10 : null }),
   // odd rows are what deribit sends: no side, price or contracts, only a base-currency size
   liquidations: (i, o) =>
     i % 2

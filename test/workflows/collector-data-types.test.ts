@@ -97,7 +97,9 @@ const SAME: Partial<Record<DataType, (row: AnyRow, t: Truth) => boolean>> = {
   // contracts where the exchange reports them, else the value (deribit: USD)
   open_interest: (row, t) => {
     const r = row as OpenInterestRow;
-    return r.openInterestAmount !== null ? near(r.openInterestAmount, t.contracts as number) : near(r.openInterestValue, t.value as number);
+    // beside it the amount in base currency (contracts × contract size), exactly; none where only a USD value is given
+    const baseAmount = r.openInterestAmount !== null ? r.baseAmount === t.baseAmount : r.baseAmount === null;
+    return baseAmount && (r.openInterestAmount !== null ? near(r.openInterestAmount, t.contracts as number) : near(r.openInterestValue, t.value as number));
   },
 };
 
@@ -108,7 +110,8 @@ async function verifyTrades(config: ReturnType<typeof loadConfig>, c: Case, symb
   // the first fetch starts mid-stream, so the boundary millisecond is left out
   const from = stored[0].eventTime + 1;
   const to = stored[stored.length - 1].eventTime;
-  const expected = await truth<{ id: string; timestamp: number; price: number; amount: number; side: string }>(config, { exchange: c.exchange, type: 'trades', symbol, from, to });
+  type Sized = { contractSize: number | null; baseAmount: number; quoteAmount: number };
+  const expected = await truth<{ id: string; timestamp: number; price: number; amount: number; side: string } & Sized>(config, { exchange: c.exchange, type: 'trades', symbol, from, to });
   const byId = new Map<string, TradeRow>(stored.filter((r) => r.eventTime >= from).map((r) => [r.tradeId, r]));
   const missing = expected.filter((t) => !byId.has(t.id));
   if (LATEST_ONLY.has(c.exchange) && missing.length) {
@@ -124,6 +127,10 @@ async function verifyTrades(config: ReturnType<typeof loadConfig>, c: Case, symb
   for (const t of expected.filter((e) => byId.has(e.id))) {
     const row = byId.get(t.id)!;
     assert.ok(near(row.price, t.price) && near(row.amount, t.amount) && row.side === t.side, `${c.exchange} ${symbol} trade ${t.id}: ${JSON.stringify(row)} vs ${JSON.stringify(t)}`);
+    // the amount in the exchange's unit (okx contracts, deribit USD, base elsewhere), and beside it the contract
+    // size and the size in base and quote currency, exactly as the simulated exchange defines them
+    const sizes = (x: Sized) => [x.contractSize, x.baseAmount, x.quoteAmount];
+    assert.deepEqual(sizes(row as TradeRow & Sized), sizes(t), `${c.exchange} ${symbol} trade ${t.id}: contract size, base and quote amount`);
   }
 }
 

@@ -36,7 +36,7 @@ export function tradeBatches(prefix: string, symbol: string, batches: number, ro
         tradeId: `${prefix}-t${n}`,
         price: 40_000 + n / 7,
         amount: 0.001 * (1 + (n % 13)),
-        side: n % 2 ? 'buy' : 'sell',
+        side: n % 2 ? 'buy' : 'sell', contractSize: null, baseAmount: null, quoteAmount: null,
       };
     }),
   }));

@@ -1,6 +1,7 @@
 import type { MarketInterface as Market, OrderBook } from 'ccxt';
 import type { OrderBookRow } from '../../domain/rows';
 import { base, MalformedItem, normalizeWith, num, snapshotTime, type Normalized } from './common';
+import { contractSpec } from './sizes';
 
 function levels(side: unknown, field: string, depth: number): Array<[number, number]> {
   if (!Array.isArray(side)) throw new MalformedItem(`${field} is not a list of levels`);
@@ -17,6 +18,7 @@ export function orderBookRow(exchange: string, market: Market, book: OrderBook, 
     bids: levels(book.bids, 'bids', depth),
     asks: levels(book.asks, 'asks', depth),
     depth,
+    contractSize: contractSpec(market).contractSize,
   };
   if (row.bids.length === 0 && row.asks.length === 0) throw new MalformedItem('book has no bids and no asks');
   return row;

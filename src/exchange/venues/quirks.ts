@@ -1,3 +1,4 @@
+import type { AmountUnit } from '../../domain/sizes';
 import type { MarketInterface as Market, Trade } from 'ccxt';
 
 /**
@@ -21,6 +22,11 @@ export interface VenueQuirks {
   liquidationPaging?: LiquidationPagingKind;
   /** the top traders' long/short position ratio, which ccxt has no unified method for */
   topPositionRatio?: ImplicitEndpoint;
+  /**
+   * The unit of a trade's amount (and open interest amount) as ccxt returns it for a market; absent: ccxt's
+   * convention, contracts on contract markets and base currency on spot (src/exchange/normalize/sizes.ts).
+   */
+  amountUnit?(market: Market): AmountUnit;
 }
 
 /**

@@ -28,7 +28,7 @@ function batch(id: string, n: number, offset: number): Batch<'trades'> {
     tradeId: `${id}-${i}`,
     price: 100 + i / 3,
     amount: 0.5,
-    side: 'buy',
+    side: 'buy', contractSize: null, baseAmount: null, quoteAmount: null,
   }));
   return { batchId: id, table: 'trades', rows };
 }

@@ -22,7 +22,7 @@ const DAY = Date.UTC(2031, 6, 1);
 const SYMBOLS = { btc: 'SHB/USDT:USDT', eth: 'SHE/USDT:USDT' };
 
 function trade(symbol: string, id: number, at: number, receivedAfter: number): TradeRow {
-  return { exchange: 'okx', marketType: 'swap', symbol, nativeSymbol: symbol.replace('/', '-'), eventTime: at, receiveTime: at + receivedAfter, tradeId: String(id), price: 100 + id / 7, amount: 0.25, side: 'sell' };
+  return { exchange: 'okx', marketType: 'swap', symbol, nativeSymbol: symbol.replace('/', '-'), eventTime: at, receiveTime: at + receivedAfter, tradeId: String(id), price: 100 + id / 7, amount: 0.25, side: 'sell', contractSize: null, baseAmount: null, quoteAmount: null };
 }
 
 describe('a natural key in two batches (issue: batch repair), on the test stack stores', () => {
