@@ -14,7 +14,8 @@ import { partitionIdForDay } from '../../src/storage/tables';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../../src/workflows/search-attributes';
 import { runCli, runCliJson } from '../support/cli';
 import { eventually } from '../support/wait';
-import { collectorHarness, quoted } from './collector-fixture';
+import { decimalText, decimalTextSql } from '../../src/storage/decimal-text';
+import { collectorHarness, quoted, truth } from './collector-fixture';
 
 /**
  * The issue's end-to-end run (batch repair, part B): overlapping collectors attempted (the CLI refuses; one
@@ -50,6 +51,19 @@ async function ledger(store: StoreConfig, ids: string[]): Promise<Entry[]> {
   const query = `SELECT batch_id, table_name, toString(rows) AS entry_rows, toString(checksum) AS entry_checksum FROM ${store.database}.batches FINAL WHERE batch_id IN (${ids.map(quoted).join(', ')})`;
   const raw = await (await storeClient(store).query({ query, format: 'JSONEachRow' })).json<{ batch_id: string; table_name: string; entry_rows: string; entry_checksum: string }>();
   return raw.filter((r) => isBatchTable(r.table_name)).map((r) => ({ batchId: r.batch_id, table: r.table_name as BatchTable, rows: Number(r.entry_rows), checksum: r.entry_checksum }));
+}
+
+const SIZED = ['price', 'amount', 'contract_size', 'base_amount', 'quote_amount'] as const;
+
+/** Per trade id, one stored copy's values as the store's decimal text (any copy: copies are equal but for receive time). */
+async function storedTexts(store: StoreConfig, symbol: string, sinceMs: number): Promise<Map<string, { eventTime: number; values: Array<string | null> }>> {
+  const query = [
+    `SELECT trade_id, toString(event_time) AS t, ${SIZED.map((c) => `${decimalTextSql(c)} AS ${c}`).join(', ')}`,
+    `FROM ${store.database}.trades WHERE exchange = 'okx' AND symbol = ${quoted(symbol)} AND ingest_time >= ${Math.floor(sinceMs)}`,
+    'ORDER BY trade_id, batch_id DESC LIMIT 1 BY trade_id',
+  ].join(' ');
+  const rows = await (await storeClient(store).query({ query, format: 'JSONEachRow' })).json<Record<string, string | null>>();
+  return new Map(rows.map((r) => [r.trade_id as string, { eventTime: Number(r.t), values: SIZED.map((c) => r[c]) }]));
 }
 
 describe('end to end: overlapping collectors, a store killed and restarted, repair; every ledger entry verifies', () => {
@@ -142,5 +156,19 @@ describe('end to end: overlapping collectors, a store killed and restarted, repa
     const today = partitionIdForDay(Date.now());
     const ours = check.tables.find((t) => t.table === 'trades')!.differences.filter((d) => d.day !== null && d.day <= today);
     assert.deepEqual(ours, [], JSON.stringify(ours));
+
+    // 7. and every stored value equals the exchange's ground truth exactly, compared as decimal strings
+    type Truth = { id: string; price: number; amount: number; contractSize: number | null; baseAmount: number; quoteAmount: number };
+    const text = (x: number | null): string | null => (x === null ? null : decimalText(x));
+    for (const symbol of [BTC, ETH]) {
+      const byStore = await Promise.all(config.stores.map((s) => storedTexts(s, symbol, since)));
+      const times = [...byStore[0].values()].map((r) => r.eventTime);
+      const expected = new Map((await truth<Truth>(config, { exchange: 'okx', type: 'trades', symbol, from: Math.min(...times), to: Math.max(...times) }))
+        .map((t) => [t.id, [t.price, t.amount, t.contractSize, t.baseAmount, t.quoteAmount].map(text)]));
+      for (const [i, stored] of byStore.entries()) {
+        assert.ok(stored.size > 0, `${config.stores[i].id} holds ${symbol} trades`);
+        for (const [id, row] of stored) assert.deepEqual(row.values, expected.get(id), `${config.stores[i].id} ${symbol} trade ${id}: ${SIZED.join(', ')}`);
+      }
+    }
   });
 });
