@@ -133,11 +133,12 @@ export function registerReplicas(program: Command): void {
       });
       const unreachable = result[0]?.unreachable ?? [];
       const down = new Set(unreachable.map((u) => u.store));
-      const view = result.map((r) => ({ store: r.store, missing: r.missing.length, reachable: !down.has(r.store), workflowId: r.workflowId ?? null }));
+      const view = result.map((r) => ({ store: r.store, missing: r.missing.length, inFlight: r.inFlight, reachable: !down.has(r.store), workflowId: r.workflowId ?? null }));
+      const writing = (n: number): string => (n ? ` (${n} batch(es) still being written left to their writes)` : '');
       output(opts, { stores: view, unreachable }, () =>
         [
           ...describeUnreachable(unreachable, 'their backlog is unknown until they answer: run `replicas repair` again then'),
-          ...view.filter((r) => r.reachable).map((r) => (r.missing ? `${r.store}: ${r.missing} batch(es) queued for ${r.workflowId}` : `${r.store}: nothing missing`)),
+          ...view.filter((r) => r.reachable).map((r) => `${r.missing ? `${r.store}: ${r.missing} batch(es) queued for ${r.workflowId}` : `${r.store}: nothing missing`}${writing(r.inFlight)}`),
         ].join('\n'),
       );
       if (unreachable.length) process.exitCode = REPLICAS_INCOMPLETE;

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config/schema';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
+import { DEFAULT_POLICIES, withOverrides, type Policies } from '../reliability/policies';
 import type { BatchRef } from '../storage/ledger-diff';
 import { ledgerDiffs, type StoreLedgerDiff } from '../storage/replica-check';
 import { workflowPolicies } from './workflow-policies';
@@ -46,9 +46,21 @@ export async function repairStatus(client: Client, store: string): Promise<Repai
   return client.workflow.getHandle(repairWorkflowId(store)).query(repairStatusQuery);
 }
 
-/** `replicas repair`: hints every batch a store's ledger lacks to that store's repair workflow. */
+/**
+ * How long a batch may still be landing in every store after the first recorded it (ms): the write's grace for
+ * the stores after quorum, plus the longest an insert attempt started within it can run unnoticed (its heartbeat
+ * timeout). A batch younger than this that a store lacks is its write's business, not repair's (issue 12, A6).
+ */
+export function writeInFlightMs(policies: Policies): number {
+  return policies.writes.quorumGraceMs + policies.writes.insertHeartbeatTimeoutMs;
+}
+
+/**
+ * `replicas repair`: hints every batch a store's ledger lacks to that store's repair workflow, leaving out batches
+ * recorded within the last writeInFlightMs (counted as `inFlight`).
+ */
 export async function repairReplicas(client: Client, config: Config, only?: string[]): Promise<Array<StoreLedgerDiff & { workflowId?: string }>> {
-  const diffs = await ledgerDiffs(config, only);
+  const diffs = await ledgerDiffs(config, only, Date.now() - writeInFlightMs(withOverrides(config.reliability)));
   const out = [];
   for (const diff of diffs) {
     if (diff.missing.length === 0) {

@@ -10,11 +10,14 @@ export interface BatchRef {
 }
 
 /**
- * Every batch in a store's ledger (id and table). The ledger holds one small row per batch, so even a
- * long history is a modest read; callers diff these sets between stores.
+ * Every batch in a store's ledger (id and table); with `writtenBefore` (epoch ms), only entries the store recorded
+ * before then (`inserted_at`, whole seconds; entries of 18.16 stores from before it was filled hold the zero date,
+ * so they count as old). The ledger holds one small row per batch, so even a long history is a modest read;
+ * callers diff these sets between stores.
  */
-export async function ledgerBatches(client: ClickHouseClient, database: string): Promise<BatchRef[]> {
-  const query = `SELECT batch_id, table_name FROM ${qualified(database, BATCHES_TABLE.name)} FINAL ORDER BY batch_id`;
+export async function ledgerBatches(client: ClickHouseClient, database: string, opts: { writtenBefore?: number } = {}): Promise<BatchRef[]> {
+  const before = opts.writtenBefore === undefined ? '' : ` WHERE inserted_at < toDateTime(${Math.max(0, Math.floor(opts.writtenBefore / 1000))})`;
+  const query = `SELECT batch_id, table_name FROM ${qualified(database, BATCHES_TABLE.name)} FINAL${before} ORDER BY batch_id`;
   let result;
   try {
     result = await client.query({ query, format: 'JSONEachRow' });

@@ -14,17 +14,25 @@ import { rowDifferences, type RowDifference } from './row-differences';
 export interface StoreLedgerDiff {
   store: string;
   missing: BatchRef[];
+  /** batches others hold and it lacks that were recorded after `writtenBefore`: still being written, left out */
+  inFlight: number;
   /** stores whose ledger could not be read (the diff ignores them) */
   unreachable: UnreachableStore[];
 }
 
-/** For each store (or the given ones): the batches some other store's ledger holds and its own lacks. */
-export async function ledgerDiffs(config: Config, only?: string[]): Promise<StoreLedgerDiff[]> {
-  const ledgers = new Map<string, BatchRef[]>();
+/**
+ * For each store (or the given ones): the batches some other store's ledger holds and its own lacks. With
+ * `writtenBefore` (epoch ms), a batch the others recorded later is left out and counted as in flight: its write
+ * may still be landing everywhere, and if a store misses it for good, the write itself hints the repair.
+ */
+export async function ledgerDiffs(config: Config, only?: string[], writtenBefore?: number): Promise<StoreLedgerDiff[]> {
+  const ledgers = new Map<string, { all: BatchRef[]; settled: BatchRef[] }>();
   const { reachable, unreachable } = await reachableStores(config);
   for (const store of reachable) {
     try {
-      ledgers.set(store.id, await ledgerBatches(storeClient(store), store.database));
+      const client = storeClient(store);
+      const all = await ledgerBatches(client, store.database);
+      ledgers.set(store.id, { all, settled: writtenBefore === undefined ? all : await ledgerBatches(client, store.database, { writtenBefore }) });
     } catch (err) {
       unreachable.push({ store: store.id, error: errorText(err) });
     }
@@ -35,7 +43,9 @@ export async function ledgerDiffs(config: Config, only?: string[]): Promise<Stor
       const own = ledgers.get(s.id);
       const others = [...ledgers.entries()].filter(([id]) => id !== s.id).map(([, l]) => l);
       // an unreachable store's backlog is unknown until it answers; repair it once it does
-      return { store: s.id, missing: own ? missingFrom(own, others) : [], unreachable };
+      if (!own) return { store: s.id, missing: [], inFlight: 0, unreachable };
+      const missing = missingFrom(own.all, others.map((l) => l.settled));
+      return { store: s.id, missing, inFlight: missingFrom(own.all, others.map((l) => l.all)).length - missing.length, unreachable };
     });
 }
 
