@@ -20,6 +20,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Register }> = {
   backup: { summary: 'encrypted incremental backups: run | list | verify | schedule', load: () => require('./backup').registerBackup },
   restore: { summary: 'restore a backup (and its chain) into a store, then verify it', load: () => require('./backup').registerRestore },
   replicas: { summary: 'compare the stores and repair what one missed: check | repair | status', load: () => require('./replicas').registerReplicas },
+  data: { summary: 'look at the stored data: summary | query "SQL"', load: () => require('./data').registerData },
   migrate: { summary: 'apply the schema migrations to every store', load: () => require('./migrate').registerMigrate },
   'codec-server': { summary: 'decode payloads for the Temporal UI (run by services up)', load: () => require('./codec-server').registerCodecServer },
 };
