@@ -7,6 +7,8 @@ import { FETCH_OPTION_DEFAULTS, MIN_COLLECT_INTERVAL_MS } from '../domain/fetch'
 import { describeVenueOptions } from '../exchange/collector-options';
 import { collectorOverlaps, collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type CollectorSpec, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
+import { formatMs } from '../workflows/summaries';
+import type { Config } from '../config/schema';
 import { CollectorLookupError, findCollector, type CollectorExecution } from '../client/collector-lookup';
 import { pauseSignal, resumeSignal, updateSignal, type CollectorStatus, type CollectorUpdate } from '../workflows/collector-api';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
@@ -61,6 +63,34 @@ const ACCEPTED = `\n\nWhat each exchange accepts (checked at start; others: any 
   .map((line) => `  ${line}`)
   .join('\n')}`;
 
+/**
+ * For each collector that was already running: how it differs from what `collect start` asked (its interval, or
+ * being paused) and the command that applies the request, or undefined. The workflow id already carries the
+ * exchange, type, symbols and stored options, so only these can differ. A collector that does not answer its
+ * status query (no worker yet) gets no note.
+ */
+async function runningDifferences(config: Config, results: readonly StartResult[], askedIntervalMs: number): Promise<Array<string | undefined>> {
+  if (results.every((r) => r.started)) return results.map(() => undefined);
+  const client = await temporalClient(config);
+  try {
+    return await Promise.all(
+      results.map(async (r) => {
+        if (r.started) return undefined;
+        const status = await collectorStatus(client, r.workflowId).catch(() => undefined);
+        if (!status) return undefined;
+        const notes: string[] = [];
+        if (status.intervalMs !== askedIntervalMs) {
+          notes.push(`it polls every ${formatMs(status.intervalMs)}, not ${formatMs(askedIntervalMs)}: \`marketprism collect update ${r.workflowId} --interval ${formatMs(askedIntervalMs)}\` applies it`);
+        }
+        if (status.paused) notes.push(`it is paused: \`marketprism collect resume ${r.workflowId}\``);
+        return notes.length ? notes.join('; ') : undefined;
+      }),
+    );
+  } finally {
+    await client.connection.close();
+  }
+}
+
 export function registerCollect(program: Command): void {
   const collect = program.command('collect').description('start, stop and inspect collector workflows');
   collect
@@ -101,7 +131,10 @@ export function registerCollect(program: Command): void {
       } finally {
         await client.connection.close();
       }
-      output(opts, results, () => results.map((r) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}`).join('\n'));
+      const notes = await runningDifferences(config, results, every);
+      output(opts, results.map((r, i) => ({ ...r, ...(notes[i] && { note: notes[i] }) })), () =>
+        results.map((r, i) => `${r.started ? 'started' : 'already running'}: ${r.workflowId}${notes[i] ? ` (${notes[i]})` : ''}`).join('\n'),
+      );
     });
   collect
     .command('stop [workflowId]')

@@ -133,6 +133,11 @@ describe('collector controls', () => {
     assert.ok(paused?.firstStart && Date.parse(paused.firstStart) <= Date.now(), 'first start shown');
     assert.ok((paused?.rowsWritten ?? 0) > 0);
 
+    // starting it again with another interval says how it runs and how to apply the request
+    const again = await runCli(['collect', 'start', '--exchange', 'okx', '--type', 'funding_rate', '--symbols', BTC, '--interval', '1s']);
+    assert.equal(again.code, 0, again.stderr);
+    assert.equal(again.stdout.trim(), `already running: ${id} (it polls every 500ms, not 1s: \`marketprism collect update ${id} --interval 1s\` applies it; it is paused: \`marketprism collect resume ${id}\`)`);
+
     const bad = await runCli(['collect', 'update', id, '--symbols', 'NOPE/USDT:USDT']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr.trim(), /^marketprism: cannot collect funding_rate for NOPE\/USDT:USDT: okx does not list symbol 'NOPE\/USDT:USDT'/);
