@@ -4,12 +4,8 @@
  * old table's size on disk. src/storage/rekey.ts; docs/storage.md, "Migrations".
  */
 import { createClient } from '@clickhouse/client';
-import { BATCH_TABLES } from '../src/domain/batch';
-import { batchTableDef } from '../src/storage/batch-tables';
-import { createTableSql } from '../src/storage/ddl';
 import { migrateStore } from '../src/storage/migrate';
-import { MIGRATIONS, type Migration } from '../src/storage/migrations';
-import { BATCH_ID_SORTING_KEY_VERSION, SCHEMA_TABLES } from '../src/storage/tables';
+import { BEFORE_BATCH_ID_KEY } from '../test/storage/natural-key-schema';
 import { startTestStores } from '../test/storage/stores-fixture';
 
 const ROWS = 10_000_000;
@@ -21,18 +17,7 @@ export async function benchRekey(): Promise<Record<string, number>> {
   // a long copy must not hit the usual 30 s request timeout
   const client = createClient({ url: stores.stores[0].url, request_timeout: 600_000, log: { level: 127 as never } });
   try {
-    const batchTables = new Set<string>(BATCH_TABLES.map((t) => batchTableDef(t).name));
-    const oldBaseline: Migration = {
-      version: 1,
-      name: MIGRATIONS[0].name,
-      async up(ctx) {
-        for (const def of SCHEMA_TABLES) {
-          const sql = createTableSql(ctx.database, def);
-          await ctx.exec(batchTables.has(def.name) ? sql.replace(/, batch_id\)$/, ')') : sql);
-        }
-      },
-    };
-    await migrateStore(client, DB, [oldBaseline, ...MIGRATIONS.filter((m) => m.version > 1 && m.version < BATCH_ID_SORTING_KEY_VERSION)]);
+    await migrateStore(client, DB, BEFORE_BATCH_ID_KEY);
     // one trade every 600 ms: 70 days; 20 symbols; batches of 1 000
     await client.command({
       query: `INSERT INTO ${DB}.trades (exchange, market_type, symbol, native_symbol, event_time, receive_time, trade_id, price, amount, side, batch_id, ingest_time)

@@ -3,17 +3,17 @@ import { after, before, describe, it } from 'node:test';
 import { BATCH_TABLES } from '../../src/domain/batch';
 import type { TradeRow } from '../../src/domain/rows';
 import { batchSummary } from '../../src/storage/batch-rows';
-import { batchTableDef } from '../../src/storage/batch-tables';
 import { rowsChecksum } from '../../src/storage/checksum';
 import { storeClient } from '../../src/storage/client';
 import { tableDigest } from '../../src/storage/consistency';
 import { createTableSql } from '../../src/storage/ddl';
 import { ledgerEntry, recordBatch } from '../../src/storage/ledger';
 import { migrateStore } from '../../src/storage/migrate';
-import { MIGRATIONS, type Migration } from '../../src/storage/migrations';
+import { MIGRATIONS } from '../../src/storage/migrations';
 import { OLD_KEY_SUFFIX, REKEY_SUFFIX, rekeyTable } from '../../src/storage/rekey';
 import { insertRows, selectRows } from '../../src/storage/table-io';
-import { BATCH_ID_SORTING_KEY_VERSION, MARKET_TABLES, SCHEMA_TABLES } from '../../src/storage/tables';
+import { BATCH_ID_SORTING_KEY_VERSION, MARKET_TABLES } from '../../src/storage/tables';
+import { BEFORE_BATCH_ID_KEY } from './natural-key-schema';
 import { startTestStores, type TestStores } from './stores-fixture';
 
 /**
@@ -22,18 +22,7 @@ import { startTestStores, type TestStores } from './stores-fixture';
  * are both still whole on disk as long as no merge ran; after the migration they stay whole through merges.
  * One store migrates normally (two runs at once), one was interrupted after its swap, one between its two renames.
  */
-const batchTables = new Set<string>(BATCH_TABLES.map((t) => batchTableDef(t).name));
-const OLD_BASELINE: Migration = {
-  version: 1,
-  name: MIGRATIONS[0].name,
-  async up(ctx) {
-    for (const def of SCHEMA_TABLES) {
-      const sql = createTableSql(ctx.database, def);
-      await ctx.exec(batchTables.has(def.name) ? sql.replace(/, batch_id\)$/, ')') : sql);
-    }
-  },
-};
-const BEFORE_5 = [OLD_BASELINE, ...MIGRATIONS.filter((m) => m.version > 1 && m.version < BATCH_ID_SORTING_KEY_VERSION)];
+const BEFORE_5 = BEFORE_BATCH_ID_KEY;
 
 /** 2037-05-01 and the day after: ETH 903 lands on the second day, so the copy runs over two day partitions. */
 const DAY = Date.UTC(2037, 4, 1);
