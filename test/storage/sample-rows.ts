@@ -1,3 +1,4 @@
+import { sizesOf } from '../../src/domain/sizes';
 import type { DataType } from '../../src/domain/data-types';
 import type { RowBase, RowOf } from '../../src/domain/rows';
 
@@ -19,11 +20,12 @@ function base(i: number, offset = 0): RowBase {
 }
 
 const makers: { [T in DataType]: (i: number, offset: number) => RowOf<T> } = {
-  // every third row as a spot trade (no contract size), the others as 0.01-base contracts; sizes as stated
-  trades: (i, o) => ({
-    ...base(i, o), tradeId: `t-${o}-${i}`, price: 42_000.5 + i / 3, amount: 0.001 * (i + 1), side: i % 3 ? 'buy' : 'sell',
-    ...(i % 3 ? { contractSize: 0.01, baseAmount: 0.00001 * (i + 1), quoteAmount: 0.42 * (i + 1) } : { contractSize: null, baseAmount: 0.001 * (i + 1), quoteAmount: 42.0005 * (i + 1) }),
-  }),
+  // every third row as a spot trade (no contract size), the others as 0.01-base contracts; sizes as MarketPrism derives them
+  trades: (i, o) => {
+    const [price, amount] = [42_000.5 + i / 3, 0.001 * (i + 1)];
+    const sizes = i % 3 ? sizesOf(amount, 'contracts', { contractSize: 0.01, inverse: false }, price) : sizesOf(amount, 'base', { contractSize: null, inverse: false }, price);
+    return { ...base(i, o), tradeId: `t-${o}-${i}`, price, amount, side: i % 3 ? 'buy' : 'sell', ...sizes };
+  },
   orderbook: (i, o) => ({
     ...base(i, o),
     bids: i === 1 ? [] : [[100.1 - i, 1.5], [100 - i, 2e-8]],
