@@ -7,8 +7,8 @@ import { loadConfig } from '../../src/config/load';
 import type { TradeRow } from '../../src/domain/rows';
 import { assertOneLineError, runCli, runCliJson } from '../support/cli';
 
-/** 2034-02-03: event times no other test writes; a symbol no other test uses. */
-const DAY = Date.UTC(2034, 1, 3);
+/** 2032-02-03: event times no other test writes, before the days replicas.test.ts counts from (2033); a symbol no other test uses. */
+const DAY = Date.UTC(2032, 1, 3);
 const SYMBOL = 'DVW/USDT:USDT';
 
 interface SummaryJson {
@@ -44,7 +44,7 @@ describe('marketprism data summary | query (docs/querying.md)', () => {
     const human = await runCli(['data', 'summary', '--store', config.stores[1].id]);
     assert.equal(human.code, 0, human.stderr);
     assert.match(human.stdout, /^STORE +EXCHANGE +TYPE +SYMBOL +ROWS +FIRST +LAST$/m);
-    assert.match(human.stdout, new RegExp(`^${config.stores[1].id} +okx +trades +DVW/USDT:USDT +3 +2034-02-03T00:00:00Z +2034-02-03T00:02:00Z$`, 'm'));
+    assert.match(human.stdout, new RegExp(`^${config.stores[1].id} +okx +trades +DVW/USDT:USDT +3 +2032-02-03T00:00:00Z +2032-02-03T00:02:00Z$`, 'm'));
     assert.doesNotMatch(human.stdout, new RegExp(`^${config.stores[0].id} `, 'm'), 'only the store asked for');
   });
 
