@@ -83,6 +83,8 @@ describe('overlapping collectors are refused', () => {
       // `types: all` beside the trades collector above: its trades collector would share ETH/USDT:USDT
       { exchange: 'binanceusdm', types: ['all'], symbols: [ETH, BTC], interval: '5s' },
     ];
+    // no backup schedules: on the shared Temporal their hourly run would back up another test's stores
+    doc.backup = { schedule: { enabled: false } };
     writeFileSync(file, stringify(doc));
     const id = (dataType: DataType, symbols: string[]): string => collectorWorkflowId({ exchange: 'binanceusdm', dataType, symbols });
     const up = await runCli(['up', '--no-worker', '--config', file]);
