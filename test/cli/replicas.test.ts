@@ -14,6 +14,7 @@ import { insertRows } from '../../src/storage/table-io';
 import { MARKET_TABLES } from '../../src/storage/tables';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import { runCli, runCliJson } from '../support/cli';
+import { quickRepairConfigFile } from '../support/test-config';
 import { eventually } from '../support/wait';
 
 /** 2033-05-01: event times no other test writes. */
@@ -75,9 +76,7 @@ describe('marketprism replicas', () => {
     assert.deepEqual(early.unreachable, []);
     assert.equal(await hasBatch({ store: replica2.id, batchId: 'cli-batch-1' }), false);
     // once the write's window has passed (here shortened to 1.1 s by the config), repair queues it
-    const doc = parseYaml(readFileSync(process.env.MARKETPRISM_CONFIG!, 'utf8')) as Record<string, unknown>;
-    const quick = path.join(mkdtempSync(path.join(os.tmpdir(), 'replicas-quick-')), 'marketprism.yaml');
-    writeFileSync(quick, stringifyYaml({ ...doc, reliability: { writes: { quorumGrace: '100ms', insertHeartbeatTimeout: '1s' } } }));
+    const quick = quickRepairConfigFile();
     await eventually('repair to queue the batch and replica-2 to hold it', async () => {
       await runCliJson<RepairJson>(['--config', quick, 'replicas', 'repair', '--store', replica2.id]);
       return (await hasBatch({ store: replica2.id, batchId: 'cli-batch-1' })) ? true : undefined;

@@ -1,7 +1,7 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { stringify } from 'yaml';
+import { parse, stringify } from 'yaml';
 import { simulatorExchangeConfigs } from '../../simulator/config';
 import { parseConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
@@ -34,4 +34,16 @@ export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), '
   const text = stringify(doc);
   writeFileSync(file, text);
   return { file, config: parseConfig(text, file) };
+}
+
+/**
+ * The test stack's config with a write window of 1.1 s (quorum grace 100 ms + insert heartbeat timeout 1 s), for
+ * `replicas repair` right after a write: repair leaves batches younger than that window to their writes (15 s by
+ * default, src/client/replicas.ts writeInFlightMs).
+ */
+export function quickRepairConfigFile(): string {
+  const doc = parse(readFileSync(process.env.MARKETPRISM_CONFIG as string, 'utf8')) as Record<string, unknown>;
+  const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'marketprism-quick-repair-')), 'marketprism.yaml');
+  writeFileSync(file, stringify({ ...doc, reliability: { ...(doc.reliability as object), writes: { quorumGrace: '100ms', insertHeartbeatTimeout: '1s' } } }));
+  return file;
 }
