@@ -2,7 +2,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config/schema';
 import { parseDuration } from '../config/duration';
-import { exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
+import { BACKUP_QUEUE, exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
 import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
 import { dataConverter } from '../client/data-converter';
@@ -10,6 +10,7 @@ import { activityMetricsInterceptors } from './interceptors/activity-metrics';
 import { CollectorSummaries } from './metrics/collector-summary';
 import { workerHealth, type WorkerHealth } from './metrics/health';
 import { WorkerMetrics } from './metrics/registry';
+import { BackupCatalog } from './metrics/backup-catalog';
 import { RepairBacklog } from './metrics/repair-backlog';
 import { serveMetrics, type MetricsServer } from './metrics/server';
 import { workerReliability, type WorkerReliability } from './reliability';
@@ -59,7 +60,8 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
   const reliability = workerReliability(config, pool, alerts);
   // the repair workflows run on the storage queue: the workers serving it report their backlog
   const backlog = options.queues.includes(STORAGE_QUEUE) ? new RepairBacklog(config, logger) : undefined;
-  const metrics = new WorkerMetrics(reliability, backlog);
+  const backups = options.queues.includes(BACKUP_QUEUE) ? new BackupCatalog(config, logger) : undefined;
+  const metrics = new WorkerMetrics(reliability, backlog, Date.now, backups);
   const summaries = new CollectorSummaries(parseDuration(config.logSummaryInterval), logger);
   const workers: Worker[] = [];
   // unhealthy (503) until every worker exists and polls

@@ -100,6 +100,14 @@ describe('backup chain: full + incrementals while collecting, restore, damage', 
     assert.deepEqual(list.map((b) => [b.backupId, b.parentId, b.state]), ids.map((x, i) => [x, i === 0 ? null : ids[i - 1], 'verified']));
     const human = await cli(['backup', 'list']);
     assert.match(human.stdout, /^ID +PARENT +TIME +BATCHES +ROWS +BYTES +STATE\n/);
+
+    // the worker serving the backup queue reports backup age and size (read from the catalog when scraped)
+    const metrics = await (await fetch(`http://127.0.0.1:${workers.metricsPort}/metrics`)).text();
+    const age = Number(/^marketprism_backup_age_seconds (\S+)$/m.exec(metrics)?.[1]);
+    assert.ok(age >= 0 && age < 120, `backup age ${age} s`);
+    assert.match(metrics, new RegExp(`^marketprism_backups\\{state="verified"\\} ${ids.length}$`, 'm'));
+    assert.match(metrics, new RegExp(`^marketprism_backup_size_bytes\\{which="newest"\\} ${list.at(-1)!.bytes}$`, 'm'));
+    assert.match(metrics, new RegExp(`^marketprism_backup_size_bytes\\{which="all"\\} ${list.reduce((sum, b) => sum + b.bytes, 0)}$`, 'm'));
   });
 
   it('the chain holds every batch of the stores exactly once', async () => {

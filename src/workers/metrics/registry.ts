@@ -1,6 +1,7 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState, StateChange } from '../../reliability/circuit-breaker';
 import type { WorkerReliability } from '../reliability';
+import type { BackupCatalogView } from './backup-catalog';
 
 const STATE_VALUE: Record<BreakerState, number> = { CLOSED: 0, HALF_OPEN: 1, OPEN: 2 };
 
@@ -94,6 +95,7 @@ export class WorkerMetrics {
     reliability: WorkerReliability,
     private readonly repairBacklog?: RepairBacklogSource,
     private readonly now: () => number = Date.now,
+    backups?: { read(): Promise<BackupCatalogView | undefined> },
   ) {
     collectDefaultMetrics({ register: this.registry });
     reliability.breakers.onStateChange((change: StateChange) => this.breakerTransitions.inc({ dependency: change.dependency, to: change.to }));
@@ -144,6 +146,7 @@ export class WorkerMetrics {
         }
       },
     });
+    if (backups) this.backupGauges(backups);
     if (repairBacklog) {
       new Gauge({
         name: 'marketprism_repair_backlog_batches',
@@ -166,6 +169,45 @@ export class WorkerMetrics {
         },
       });
     }
+  }
+
+  /** Backup age and size (workers that serve the backup queue), read from the backup store's catalog when scraped. */
+  private backupGauges(backups: { read(): Promise<BackupCatalogView | undefined> }): void {
+    const clock = this.now;
+    new Gauge({
+      name: 'marketprism_backup_age_seconds',
+      help: 'Time since the newest verified backup completed, seconds (alert when it exceeds the schedule interval by a margin).',
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const view = await backups.read();
+        if (view?.newestVerified) this.set(Math.max(0, (clock() - view.newestVerified.completedAt) / 1000));
+      },
+    });
+    new Gauge({
+      name: 'marketprism_backup_size_bytes',
+      help: 'Bytes of backups in the backup store: the newest verified backup (which=newest) and all of them (which=all).',
+      labelNames: ['which'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const view = await backups.read();
+        if (!view) return;
+        if (view.newestVerified) this.set({ which: 'newest' }, view.newestVerified.bytes);
+        this.set({ which: 'all' }, view.totalBytes);
+      },
+    });
+    new Gauge({
+      name: 'marketprism_backups',
+      help: 'Backups in the backup store, by state (verified, unverified, bad, incomplete).',
+      labelNames: ['state'] as const,
+      registers: [this.registry],
+      async collect() {
+        this.reset();
+        const view = await backups.read();
+        for (const [state, n] of Object.entries(view?.counts ?? {})) this.set({ state }, n);
+      },
+    });
   }
 
   /** The newest event time fetched for one symbol (its cursor after a fetch), for the lag gauge. */
