@@ -61,11 +61,15 @@ describe('the operator\'s path, through the CLI only', () => {
     const started = await cli(['collect', 'start', '--exchange', 'okx', '--type', 'trades,orderbook', '--symbols', SYMBOL, '--interval', '500ms']);
     assert.equal(started.code, 0, started.stderr);
     assert.deepEqual(started.stdout.trim().split('\n').map((l) => l.replace(/: .*/, '')), ['started', 'started']);
+    let lastStatus = '';
     const running = await eventually('status: both collectors write, every queue served', async () => {
       const r = await cli(['status', '--json']);
+      lastStatus = `exit ${r.code}: ${r.stdout}${r.stderr}`;
       const s = JSON.parse(r.stdout) as StatusJson;
       return r.code === 0 && s.collectors?.length === 2 && s.collectors.every((c) => c.state === 'running' && (c.rowsWritten ?? 0) > 0) ? s : undefined;
-    }, 90_000, 1_000).catch((err: Error) => { throw new Error(`${err.message}; worker said: ${workerLog.slice(-2_000)}`); });
+    }, 90_000, 1_000).catch((err: Error) => {
+      throw new Error(`${err.message}; status said ${lastStatus.slice(0, 3_000)}; worker said: ${workerLog.slice(-2_000)}`);
+    });
     assert.deepEqual(running.unserved, []);
 
     // 4. a store dies: status says so (exit 3), collection goes on at quorum; services up brings it back
