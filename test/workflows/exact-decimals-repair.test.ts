@@ -8,6 +8,7 @@ import { loadConfig } from '../../src/config/load';
 import type { StoreConfig } from '../../src/config/schema';
 import type { Batch } from '../../src/domain/batch';
 import type { RowBase } from '../../src/domain/rows';
+import { sizesOf } from '../../src/domain/sizes';
 import { STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { batchRows, batchSummary } from '../../src/storage/batch-rows';
 import { storeClient } from '../../src/storage/client';
@@ -37,9 +38,10 @@ const BATCHES: Batch[] = [
   {
     batchId: `xd-trades-${NOW}`,
     table: 'trades',
-    rows: PRICES.map((price, i) => ({ ...base(i), tradeId: `xd-${NOW}-${i}`, price, amount: AMOUNTS[i], side: 'sell' })),
+    // sizes as for a spot market: base amount = amount, quote = amount x price, exactly (src/domain/sizes.ts)
+    rows: PRICES.map((price, i) => ({ ...base(i), tradeId: `xd-${NOW}-${i}`, price, amount: AMOUNTS[i], side: 'sell', ...sizesOf(AMOUNTS[i], 'base', { contractSize: null, inverse: false }, price) })),
   },
-  { batchId: `xd-book-${NOW}`, table: 'orderbook', rows: [{ ...base(10), bids: [[2.236, 123456789.12345679], [1e-8, 0.000001234]], asks: [[1.118, 1.7091]], depth: 2 }] },
+  { batchId: `xd-book-${NOW}`, table: 'orderbook', rows: [{ ...base(10), bids: [[2.236, 123456789.12345679], [1e-8, 0.000001234]], asks: [[1.118, 1.7091]], depth: 2, contractSize: 0.01 }] },
   { batchId: `xd-lsr-${NOW}`, table: 'lsr_top_position', rows: [{ ...base(20), longShortRatio: 1.1501, longAccount: 0.5349, shortAccount: 0.4651, period: '5m' }] },
   { batchId: `xd-vol-${NOW}`, table: 'volatility_index', rows: [{ ...base(30), value: 1.7091, resolution: '60' }] },
 ] as Batch[];
