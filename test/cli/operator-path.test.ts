@@ -21,7 +21,7 @@ const SYMBOL = 'BTC/USDT:USDT';
 interface StatusJson {
   services: ServiceStatus[];
   queues: Array<{ queue: string; workflowPollers: unknown[]; activityPollers: unknown[] }> | null;
-  collectors: Array<{ workflowId: string; state: string; rowsWritten: number | null }> | null;
+  collectors: Array<{ workflowId: string; status: string }> | null;
   unserved: string[];
 }
 interface SummaryJson {
@@ -33,8 +33,9 @@ describe('the operator\'s path, through the CLI only', () => {
   let file = '';
   let worker: ChildProcess | undefined;
   let workerLog = '';
-  const cli = (args: string[]): Promise<CliResult> => runCli(['--config', file, ...args], { MARKETPRISM_BACKUP_KEY_FILE: path.join(dir, 'backup.key') });
-  const cliJson = <T>(args: string[]): Promise<T> => runCliJson<T>(['--config', file, ...args], { MARKETPRISM_BACKUP_KEY_FILE: path.join(dir, 'backup.key') });
+  // no backup key given: the first `backup run` generates one in the data directory and says so (docs/backups.md)
+  const cli = (args: string[]): Promise<CliResult> => runCli(['--config', file, ...args]);
+  const cliJson = <T>(args: string[]): Promise<T> => runCliJson<T>(['--config', file, ...args]);
 
   before(async () => {
     ({ file } = await writeTestConfig(dir, { backup: { dir: path.join(dir, 'backups') } }));
@@ -53,7 +54,7 @@ describe('the operator\'s path, through the CLI only', () => {
     assert.equal(migrated.code, 0, migrated.stderr);
 
     // 2. a worker (as `marketprism worker` in another terminal), serving every queue
-    worker = spawn(process.execPath, [BIN, '--config', file, 'worker', '--no-metrics'], { env: { ...process.env, MARKETPRISM_BACKUP_KEY_FILE: path.join(dir, 'backup.key') }, stdio: ['ignore', 'pipe', 'pipe'] });
+    worker = spawn(process.execPath, [BIN, '--config', file, 'worker', '--no-metrics'], { stdio: ['ignore', 'pipe', 'pipe'] });
     worker.stdout?.setEncoding('utf8').on('data', (d: string) => (workerLog += d));
     worker.stderr?.setEncoding('utf8').on('data', (d: string) => (workerLog += d));
 
@@ -62,13 +63,15 @@ describe('the operator\'s path, through the CLI only', () => {
     assert.equal(started.code, 0, started.stderr);
     assert.deepEqual(started.stdout.trim().split('\n').map((l) => l.replace(/: .*/, '')), ['started', 'started']);
     let lastStatus = '';
-    const running = await eventually('status: both collectors write, every queue served', async () => {
+    const running = await eventually('status: every queue served, both collectors listed as running and writing', async () => {
       const r = await cli(['status', '--json']);
-      lastStatus = `exit ${r.code}: ${r.stdout}${r.stderr}`;
+      const l = await cli(['collect', 'list', '--json']);
+      lastStatus = `status exit ${r.code}: ${r.stdout.slice(0, 1_500)}${r.stderr}; collect list: ${l.stdout}${l.stderr}`;
       const s = JSON.parse(r.stdout) as StatusJson;
-      return r.code === 0 && s.collectors?.length === 2 && s.collectors.every((c) => c.state === 'running' && (c.rowsWritten ?? 0) > 0) ? s : undefined;
+      const listed = JSON.parse(l.stdout) as Array<{ workflowId: string; state: string; rowsWritten: number | null }>;
+      return r.code === 0 && s.collectors?.length === 2 && listed.length === 2 && listed.every((c) => c.state === 'running' && (c.rowsWritten ?? 0) > 0) ? s : undefined;
     }, 90_000, 1_000).catch((err: Error) => {
-      throw new Error(`${err.message}; status said ${lastStatus.slice(0, 3_000)}; worker said: ${workerLog.slice(-2_000)}`);
+      throw new Error(`${err.message}; ${lastStatus.slice(0, 3_000)}; worker said: ${workerLog.slice(-2_000)}`);
     });
     assert.deepEqual(running.unserved, []);
 
@@ -82,12 +85,10 @@ describe('the operator\'s path, through the CLI only', () => {
       return r.code === 3 ? r : undefined;
     }, 30_000, 500);
     assert.match(down.stdout, /clickhouse replica-2/);
-    const before = (await cliJson<StatusJson>(['status'])).collectors?.find((c) => c.workflowId.includes('/trades/'))?.rowsWritten ?? 0;
-    await eventually('trades written while the store is down', async () => {
-      const r = await cli(['status', '--json']);
-      const trades = (JSON.parse(r.stdout) as StatusJson).collectors?.find((c) => c.workflowId.includes('/trades/'));
-      return (trades?.rowsWritten ?? 0) > before ? true : undefined;
-    }, 60_000, 1_000);
+    type Listed = Array<{ workflowId: string; state: string; rowsWritten: number | null }>;
+    const tradesRows = async (): Promise<number> => (await cliJson<Listed>(['collect', 'list'])).find((c) => c.workflowId.includes('/trades/'))?.rowsWritten ?? 0;
+    const before = await tradesRows();
+    await eventually('trades written while the store is down', async () => ((await tradesRows()) > before ? true : undefined), 60_000, 1_000);
     const back = await cli(['services', 'up']);
     assert.equal(back.code, 0, back.stderr);
     assert.match(back.stdout, /clickhouse replica-2.*127\.0\.0\.1/);
@@ -108,10 +109,12 @@ describe('the operator\'s path, through the CLI only', () => {
     const ours = (s: SummaryJson['stores'][number]) => s.series.filter((x) => x.exchange === 'okx' && x.symbol === SYMBOL).map((x) => [x.dataType, x.rows]);
     assert.deepEqual(ours(summary.stores[0]).map(([t]) => t), ['trades', 'orderbook']);
     for (const s of summary.stores) assert.deepEqual(ours(s), ours(summary.stores[0]), `${s.store} holds the same`);
-    const listed = await cliJson<Array<{ workflowId: string; state: string; rowsWritten: number | null }>>(['collect', 'list', '--all']);
-    const tradesCollector = listed.find((c) => c.workflowId.includes('/trades/'));
-    assert.equal(tradesCollector?.state, 'stopped');
-    const tradesWritten = tradesCollector?.rowsWritten ?? 0;
+    const listed = await cliJson<Listed>(['collect', 'list', '--all']);
+    const tradesId = listed.find((c) => c.workflowId.includes('/trades/'))?.workflowId as string;
+    // a stopped collector's final state, answered from its history
+    const final = await cliJson<{ state: string; rowsWritten: number }>(['collect', 'status', tradesId]);
+    assert.equal(final.state, 'stopped');
+    const tradesWritten = final.rowsWritten;
     const tradesStored = Number(ours(summary.stores[0]).find(([t]) => t === 'trades')?.[1]);
     assert.ok(tradesStored > 0 && tradesStored === tradesWritten, `collect list says ${tradesWritten} trades written, data summary ${tradesStored} stored`);
 
