@@ -18,9 +18,10 @@ function newestUnder(dir) {
   return newest;
 }
 
+// the newest output, not main.js: the build is incremental and rewrites only what changed
 function builtIsFresh() {
   try {
-    return fs.statSync(built).mtimeMs >= newestUnder(path.join(root, 'src'));
+    return fs.existsSync(built) && newestUnder(path.join(root, 'dist', 'src')) >= newestUnder(path.join(root, 'src'));
   } catch {
     return false;
   }
