@@ -2,8 +2,8 @@ import type { Client } from '@temporalio/client';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/schema';
 import { OverlappingCollectorError } from '../client/collector-overlap';
-import { KNOWN_EXCHANGES } from '../domain/data-types';
-import { FETCH_OPTION_DEFAULTS, MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
+import { DATA_TYPES, KNOWN_EXCHANGES } from '../domain/data-types';
+import { FETCH_OPTION_DEFAULTS, MIN_COLLECT_INTERVAL_MS, STORED_OPTIONS, type FetchOptions } from '../domain/fetch';
 import { describeVenueOptions } from '../exchange/collector-options';
 import { collectorOverlaps, collectorStatus, listCollectors, startCollector, STOP_GRACE_MS, stopCollector, type CollectorSpec, type StartResult } from '../client/collectors';
 import { temporalClient } from '../client/client';
@@ -59,6 +59,13 @@ function overlapRefusal(refused: readonly OverlappingCollectorError[], specs: re
 }
 
 /** --help: what each exchange with a venue file accepts for --depth and --period. */
+/** --help: each data type with the flags it reads (STORED_OPTIONS, src/domain/fetch.ts). */
+const FLAG_OF: Partial<Record<keyof FetchOptions, string>> = { depth: '--depth', period: '--period' };
+const TYPES = `\n\nData types, with the options each takes:\n${DATA_TYPES.map((t) => {
+  const flags = STORED_OPTIONS[t].flatMap((o) => (FLAG_OF[o] ? [FLAG_OF[o]] : []));
+  return `  ${t}${flags.length ? ` (${flags.join(', ')})` : ''}`;
+}).join('\n')}`;
+
 const ACCEPTED = `\n\nWhat each exchange accepts (checked at start; others: any depth, ccxt's timeframes as periods):\n${describeVenueOptions(KNOWN_EXCHANGES)
   .map((line) => `  ${line}`)
   .join('\n')}`;
@@ -103,7 +110,7 @@ export function registerCollect(program: Command): void {
     .option('--depth <levels>', `order book: top N levels per side (default ${FETCH_OPTION_DEFAULTS.depth})`)
     .option('--period <timeframe>', `long/short ratios: bucket period (default ${FETCH_OPTION_DEFAULTS.period})`)
     .option('--json', 'print JSON')
-    .addHelpText('after', ACCEPTED)
+    .addHelpText('after', TYPES + ACCEPTED)
     .action(async (_o: StartOptions, cmd: Command) => {
       const opts = cmd.optsWithGlobals<StartOptions>();
       const config = configFrom(opts);

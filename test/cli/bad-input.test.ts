@@ -57,9 +57,11 @@ describe('CLI bad input', () => {
     await assertOneLineError(['collect', 'start', '--exchange', 'bybit', '--type', 'lsr_all_account', '--symbols', 'BTC/USDT:USDT', '--period', '2h'], /bybit accepts long\/short ratio periods 5m, 15m, 30m, 1h, 4h, 1d/);
   });
 
-  it('collect start --help lists what each exchange accepts', async () => {
+  it('collect start --help lists the data types, the options each takes, and what each exchange accepts', async () => {
     const help = await runCli(['collect', 'start', '--help']);
     assert.equal(help.code, 0);
+    const types = help.stdout.split('Data types, with the options each takes:\n')[1]?.split('\n\n')[0].split('\n').map((l) => l.trim());
+    assert.deepEqual(types, ['trades', 'orderbook (--depth)', 'funding_rate', 'open_interest', 'liquidations', 'lsr_top_position (--period)', 'lsr_all_account (--period)', 'volatility_index', 'ticker']);
     assert.match(help.stdout, /binanceusdm: depth 5, 10, 20, 50, 100, 500, 1000; period 5m,15m,30m,1h,2h,4h,6h,12h,1d/);
     assert.match(help.stdout, /deribit: depth 1, 5, 10, 20, 50, 100, 1000, 10000/);
     assert.match(help.stdout, /bybit: depth 1 to 200 \(spot\) \/ 1 to 500 \(derivatives\)/);
