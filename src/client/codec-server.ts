@@ -36,6 +36,9 @@ export interface RunningCodecServer {
 /** A request body larger than this is refused (413): history payloads are at most 2 MB each, a few per event. */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
+/** How long an idle keep-alive connection stays open, ms: longer than a browser keeps one (see startCodecServer). */
+export const CODEC_KEEP_ALIVE_MS = 65_000;
+
 /** A payload as protobuf JSON writes it: bytes fields are base64 strings. */
 interface JsonPayload {
   metadata?: Record<string, string> | null;
@@ -183,6 +186,11 @@ export async function startCodecServer(options: CodecServerOptions): Promise<Run
       send(res, status, { ...corsHeaders(req, origins), ...(status === 413 && { Connection: 'close' }) }, (err as Error).message);
     });
   });
+  // A browser reuses an idle connection for its next POST; Node closes idle ones after 5 s by default, and a POST
+  // sent as the server closes its socket fails in the browser without a retry (the UI shows "Decoding failed").
+  // Idle connections are kept longer than browsers keep them (Chromium: 60 s), so the browser closes first.
+  server.keepAliveTimeout = CODEC_KEEP_ALIVE_MS;
+  server.headersTimeout = CODEC_KEEP_ALIVE_MS + 1_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {
