@@ -29,10 +29,17 @@ const iso = (ms: number): string => new Date(ms).toISOString().replace(/\.\d{3}Z
 /** A JSON value as a table cell: text as is, null as NULL, arrays and objects as JSON. */
 const cell = (v: unknown): string => (v === null || v === undefined ? 'NULL' : typeof v === 'object' ? JSON.stringify(v) : String(v));
 
-/** ClickHouse's exception text, first line, without its "Code: N, e.displayText() = DB::Exception:" preamble. */
+/**
+ * ClickHouse's exception text, first line, without its wrapping: "Code: N, e.displayText() = DB::Exception: " in
+ * front, ", e.what() = DB::Exception" (18.16) or " (version …)" (current releases) behind.
+ */
 function storeMessage(err: unknown): string {
   const text = (err instanceof Error ? err.message : String(err)).split('\n')[0];
-  return text.replace(/^Code: \d+, e\.displayText\(\) = DB::Exception: /, '').replace(/ \(version [^)]*\)$/, '');
+  return text
+    .replace(/^Code: \d+, e\.displayText\(\) = DB::Exception: /, '')
+    .replace(/, e\.what\(\) = DB::Exception$/, '')
+    .replace(/ \(version [^)]*\)$/, '')
+    .replace(/\.$/, '');
 }
 
 export function registerData(program: Command): void {
@@ -88,7 +95,7 @@ export function registerData(program: Command): void {
         const message = storeMessage(err);
         // the store refused the SQL (syntax, unknown table, a write): the operator's input; not answering is not
         if (/ECONNREFUSED|socket hang up|timed? ?out/i.test(message)) throw new Error(`${store.id} is not answering (${message}); check \`marketprism services status\``);
-        throw new UsageError(`${store.id} refused the query: ${message}`);
+        throw new UsageError(`${store.id} refused the query: ${message}; only reads run here (SELECT, SHOW, DESCRIBE), and docs/querying.md lists the tables and columns`);
       } finally {
         await closeStoreClients();
       }

@@ -21,7 +21,8 @@ export function unservedCollectors(collectors: readonly CollectorListing[], queu
 function describeQueues(queues: readonly TaskQueueReport[]): string {
   const rows = [['task queue', 'workflow pollers', 'activity pollers', 'backlog (wf/act)']];
   for (const q of queues) rows.push([q.queue, String(q.workflowPollers.length), String(q.activityPollers.length), `${q.workflowBacklog}/${q.activityBacklog}`]);
-  return table(rows);
+  // Temporal lists the pollers it saw in about the last minute (a worker's long poll lasts up to a minute)
+  return `${table(rows)}\n(pollers seen by Temporal in the last minute: a stopped worker drops out within about a minute)`;
 }
 
 export function registerStatus(program: Command): void {

@@ -63,6 +63,7 @@ describe('marketprism data summary | query (docs/querying.md)', () => {
   it('refuses writes, bad SQL, an unknown store and a bad limit in one line (exit 2); nothing is changed', async () => {
     await assertOneLineError(['data', 'query', `ALTER TABLE trades DELETE WHERE symbol = '${SYMBOL}'`], /primary refused the query: .*readonly/i);
     await assertOneLineError(['data', 'query', 'SELEC 1'], /primary refused the query: Syntax error/);
+    await assertOneLineError(['data', 'query', 'SELECT * FROM nosuch'], /primary refused the query: .*nosuch.*; only reads run here \(SELECT, SHOW, DESCRIBE\), and docs\/querying\.md lists the tables and columns$/);
     await assertOneLineError(['data', 'query', 'SELECT 1', '--store', 'replica-9'], /--store 'replica-9': unknown store; use one of primary/);
     await assertOneLineError(['data', 'query', 'SELECT 1', '--limit', 'all'], /--limit 'all' is not a row count/);
     const still = await runCliJson<{ rows: Array<{ n: string }> }>(['data', 'query', `SELECT toString(count()) AS n FROM trades WHERE symbol = '${SYMBOL}'`, '--json']);
