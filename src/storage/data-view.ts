@@ -63,7 +63,7 @@ export async function readOnlyQuery(client: ClickHouseClient, database: string, 
     // request's URL parameters with the settings: the HTTP interface's default database for the query.
     clickhouse_settings: { database, max_result_rows: String(maxRows), result_overflow_mode: 'break', readonly: '2' } as ClickHouseSettings,
   });
-  const body = await result.json<{ meta: Array<{ name: string }>; data: Array<Record<string, unknown>>; rows_before_limit_at_least?: number }>();
+  const body = await result.json<{ meta: Array<{ name: string }>; data: Array<Record<string, unknown>> }>();
   // the store stops at block granularity, so it may return a little more than asked
-  return { columns: (body.meta ?? []).map((m) => m.name), rows: body.data.slice(0, maxRows), truncated: body.data.length > maxRows || body.rows_before_limit_at_least !== undefined && body.rows_before_limit_at_least > maxRows };
+  return { columns: (body.meta ?? []).map((m) => m.name), rows: body.data.slice(0, maxRows), truncated: body.data.length > maxRows };
 }

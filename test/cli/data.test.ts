@@ -58,6 +58,11 @@ describe('marketprism data summary | query (docs/querying.md)', () => {
     const human = await runCli(['data', 'query', `SELECT trade_id FROM trades WHERE symbol = '${SYMBOL}' ORDER BY trade_id`, '--limit', '2']);
     assert.equal(human.code, 0, human.stderr);
     assert.deepEqual(human.stdout.trim().split('\n'), ['trade_id', 'dvw-0', 'dvw-1'], 'header, then at most --limit rows');
+    // cut by --limit: said on stderr; a query's own LIMIT under --limit is not a cut
+    const cut = await runCli(['data', 'query', 'SELECT number FROM numbers(100000)', '--limit', '5']);
+    assert.deepEqual([cut.stdout.trim().split('\n').length, cut.stderr.trim()], [6, 'first 5 rows shown; --limit N for more']);
+    const own = await runCli(['data', 'query', 'SELECT number FROM numbers(100000) LIMIT 3', '--limit', '5']);
+    assert.deepEqual([own.stdout.trim().split('\n').length, own.stderr], [4, '']);
   });
 
   it('refuses writes, bad SQL, an unknown store and a bad limit in one line (exit 2); nothing is changed', async () => {
