@@ -125,8 +125,11 @@ describe('Temporal UI', () => {
     const details = row.locator('xpath=following-sibling::tr[1]');
     const shown = await eventually('the decoded fetch result in the expanded event', async () => {
       const t = await details.innerText();
-      return t.includes(`"tradeId": "${firstTradeId}"`) ? t : undefined;
-    }, 30_000, 250);
+      // the result and the summary are decoded by separate codec calls, filled in as each answers
+      return t.includes(`"tradeId": "${firstTradeId}"`) && /Summary\s+fetch okx trades/.test(t) ? t : undefined;
+    }, 30_000, 250).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${(await details.innerText()).match(/Summary\s+\S[^\n]*/)?.[0] ?? 'no summary shown'}`);
+    });
     assert.match(shown, /"batches": \[/);
     assert.match(shown, /"table": "trades"/);
     assert.match(shown, /Activity Type\s+fetchTrades/);

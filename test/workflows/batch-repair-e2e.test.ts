@@ -142,7 +142,9 @@ describe('end to end: overlapping collectors, a store killed and restarted, repa
       return s.pending === 0 ? s : undefined;
     }, 60_000, 500);
     assert.ok(status.repaired > 0, `${victim.id} got copies: ${JSON.stringify(status)}`);
-    assert.deepEqual(status.failed, [], 'no copy failed verification');
+    // the repair works through every hint for this store; other suites' deliberately broken batches may be among them
+    const ofTheRun = new Set(all[0].map((e) => e.batchId));
+    assert.deepEqual(status.failed.filter((f) => ofTheRun.has(f.batchId)), [], 'no copy of the run failed verification');
     const trades = all[0].filter((e) => e.table === 'trades');
     assert.ok(trades.length >= 12, `batches of the run: ${trades.length}`);
 
