@@ -26,6 +26,10 @@ export interface Instrument {
   typicalAmount: number;
   /** trades at prices drawn uniformly from this range instead of near the mid price (decimal quirks: many decimals) */
   tradePriceRange?: [number, number];
+  /** this instrument's trade rate as a multiple of the simulator's --trades-per-second (default 1) */
+  tradeRate?: number;
+  /** delisted: still listed, as the real venues do for a while, but no longer trading (ccxt: active false) */
+  delisted?: boolean;
 }
 
 const BASE_PRICE: Record<string, number> = { BTC: 60_000, ETH: 3_000, DEC: 5.5, TINY: 2.5e-8 };
@@ -98,9 +102,46 @@ export const DECIMAL_QUIRK_INSTRUMENTS: Instrument[] = [
   { ...spot('okx', 'TINY-USDT', 'TINY', 'USDT'), priceDecimals: 12, amountDecimals: 4, typicalAmount: 123_456_789 },
 ];
 
-/** The instruments a simulator serves: INSTRUMENTS, plus DECIMAL_QUIRK_INSTRUMENTS on okx when asked. */
-export function servedInstruments(opts: { decimalQuirks?: boolean } = {}): Record<SimExchange, Instrument[]> {
-  return opts.decimalQuirks ? { ...INSTRUMENTS, okx: [...INSTRUMENTS.okx, ...DECIMAL_QUIRK_INSTRUMENTS] } : INSTRUMENTS;
+/** Exchanges that can list generated instruments (--instruments, POST /_admin/listings): their listing endpoints read the served lists. */
+export const LISTING_EXCHANGES: readonly SimExchange[] = ['okx', 'binance', 'binanceusdm', 'bybit'];
+
+/**
+ * A generated listing on `exchange` with base currency `base` (okx swap, binance spot, binanceusdm and bybit
+ * USDT perpetuals), trading at `tradeRate` times the simulator's rate.
+ */
+export function generatedInstrument(exchange: SimExchange, base: string, tradeRate = 1): Instrument {
+  const inst =
+    exchange === 'okx' ? linearSwap('okx', `${base}-USDT-SWAP`, base, 'USDT', 1, 0)
+    : exchange === 'binance' ? spot('binance', `${base}USDT`, base, 'USDT')
+    : exchange === 'bybit' ? linearSwap('bybit', `${base}USDT`, base, 'USDT', 1, 2)
+    : linearSwap(exchange, `${base}USDT`, base, 'USDT', 1, 2);
+  return { ...inst, tradeRate };
+}
+
+/**
+ * `count` generated listings (bases X0001, X0002, ...) with uneven trade rates, as on a real venue where a few
+ * markets carry most trades: the i-th trades at 2 / (1 + i / 4) times the simulator's rate (2× for the first,
+ * 1× for the fifth, about 0.02× for the 400th), never below 0.01×.
+ */
+export function generatedInstruments(exchange: SimExchange, count: number): Instrument[] {
+  return Array.from({ length: count }, (_, i) => generatedInstrument(exchange, `X${String(i + 1).padStart(4, '0')}`, Math.max(0.01, 2 / (1 + i / 4))));
+}
+
+export interface ServedOptions {
+  decimalQuirks?: boolean;
+  /** generated listings per exchange (LISTING_EXCHANGES) beside the fixed ones */
+  instruments?: number;
+}
+
+/**
+ * The instruments a simulator serves: a fresh copy of INSTRUMENTS (listings change it at runtime), plus
+ * DECIMAL_QUIRK_INSTRUMENTS on okx and `instruments` generated listings per exchange when asked.
+ */
+export function servedInstruments(opts: ServedOptions = {}): Record<SimExchange, Instrument[]> {
+  const served = Object.fromEntries(SIM_EXCHANGES.map((e) => [e, [...INSTRUMENTS[e]]])) as Record<SimExchange, Instrument[]>;
+  if (opts.decimalQuirks) served.okx.push(...DECIMAL_QUIRK_INSTRUMENTS);
+  if (opts.instruments) for (const e of LISTING_EXCHANGES) served[e].push(...generatedInstruments(e, opts.instruments));
+  return served;
 }
 
 /** Deribit volatility index (DVOL) currencies. */

@@ -47,6 +47,7 @@ async function main(): Promise<void> {
     .option('--seed <seed>', 'market seed', integer('--seed', -(2 ** 31), 2 ** 31), 42)
     .option('--trades-per-second <rate>', 'trades per second per instrument', positive, 5)
     .option('--decimal-quirks', 'also list okx DEC/USDT (3-decimal prices between 1 and 10) and TINY/USDT (prices near 1e-8, amounts near 1e8)')
+    .option('--instruments <count>', 'generated listings per exchange (okx, binance, binanceusdm, bybit) beside the fixed ones, with uneven trade rates', integer('--instruments', 0, 5000), 0)
     .option('--trade-history <exchange=depth,...>', "how far back paged trade history reaches, e.g. okx=10m,deribit=all (default: the real exchanges': okx 90d, others all)", tradeHistory)
     .exitOverride()
     .configureOutput({ writeErr: () => undefined });
@@ -58,10 +59,10 @@ async function main(): Promise<void> {
     process.stderr.write(`simulator: ${message}\n`);
     process.exit(1);
   }
-  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>; decimalQuirks?: boolean }>();
+  const opts = program.opts<{ port: number; host: string; seed: number; tradesPerSecond: number; tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>; decimalQuirks?: boolean; instruments: number }>();
   let sim;
   try {
-    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, tradeHistory: opts.tradeHistory, decimalQuirks: opts.decimalQuirks });
+    sim = await startSimulator({ port: opts.port, host: opts.host, seed: opts.seed, tradesPerSecond: opts.tradesPerSecond, tradeHistory: opts.tradeHistory, decimalQuirks: opts.decimalQuirks, instruments: opts.instruments });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const reason =

@@ -152,7 +152,7 @@ export class Market {
   /** Trade n happens in the n-th slot of width 1000/rate ms (jittered inside it): ids and times both increase. */
   trade(inst: Instrument, n: number): SimTrade {
     const k = this.key(inst);
-    const slot = 1_000 / this.tradesPerSecond;
+    const slot = 1_000 / (this.tradesPerSecond * (inst.tradeRate ?? 1));
     const timestamp = Math.floor((n + uniform(k, 't', n)) * slot);
     const side = uniform(k, 's', n) < 0.5 ? 'buy' : 'sell';
     const mid = this.midPrice(inst, timestamp);
@@ -178,7 +178,7 @@ export class Market {
 
   /** Index of the first trade with timestamp >= t. */
   firstTradeAtOrAfter(inst: Instrument, t: number): number {
-    const slot = 1_000 / this.tradesPerSecond;
+    const slot = 1_000 / (this.tradesPerSecond * (inst.tradeRate ?? 1));
     let n = Math.max(0, Math.floor(t / slot) - 1);
     while (this.trade(inst, n).timestamp < t) n++;
     return n;

@@ -10,6 +10,7 @@ import { okx } from './exchanges/okx';
 import type { ExchangeContext, SimExchangeApi } from './exchanges/types';
 import { FaultInputError, FaultRegistry, parseFault, type Fault } from './faults';
 import { SimHttpError, type SimResponse } from './http';
+import { applyListingChange, ListingInputError, parseListingChange } from './listings';
 import { isSimExchange, servedInstruments, SIM_EXCHANGES, type SimExchange } from './instruments';
 import { Market } from './market';
 import { HistoryInputError, parseHistoryDepth, parseHistoryExchange, TradeHistory, type HistoryDepth, type PagedHistoryExchange } from './trade-history';
@@ -32,6 +33,8 @@ export interface SimulatorOptions {
   tradeHistory?: Partial<Record<PagedHistoryExchange, HistoryDepth>>;
   /** also list okx DEC/USDT and TINY/USDT, whose decimals ClickHouse's Float64 parser can misread (instruments.ts) */
   decimalQuirks?: boolean;
+  /** generated listings per exchange beside the fixed ones (instruments.ts, generatedInstruments) */
+  instruments?: number;
   /** the market clock; defaults to the wall clock */
   now?: () => number;
 }
@@ -81,7 +84,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     const fault = faults.active(exchange, Date.now());
     return fault && isDataFaultMode(fault.mode) ? { mode: fault.mode, rate: fault.rate } : undefined;
   };
-  const instruments = servedInstruments({ decimalQuirks: opts.decimalQuirks });
+  const instruments = servedInstruments({ decimalQuirks: opts.decimalQuirks, instruments: opts.instruments });
   const ctx: ExchangeContext = {
     market,
     instruments,
@@ -97,7 +100,20 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       case 'GET /_admin/health':
         return { status: 200, body: { ok: true } };
       case 'GET /_admin/instruments':
-        return { status: 200, body: SIM_EXCHANGES.flatMap((id) => instruments[id].map((i) => ({ exchange: id, id: i.id, symbol: i.symbol, type: i.type }))) };
+        return {
+          status: 200,
+          body: SIM_EXCHANGES.flatMap((id) => instruments[id].map((i) => ({ exchange: id, id: i.id, symbol: i.symbol, type: i.type, tradeRate: i.tradeRate ?? 1, delisted: i.delisted === true }))),
+        };
+      case 'POST /_admin/listings': {
+        let parsed: unknown;
+        try {
+          parsed = JSON.parse((await readBody(req)) || 'null');
+        } catch {
+          return adminError(400, 'listings body is not valid JSON; send {"exchange":"binanceusdm","list":"NEWCOIN"} or {"exchange":"binanceusdm","delist":"X0003USDT"}');
+        }
+        const inst = applyListingChange(instruments, parseListingChange(parsed));
+        return { status: 200, body: { exchange: inst.exchange, id: inst.id, symbol: inst.symbol, type: inst.type, delisted: inst.delisted === true } };
+      }
       case 'GET /_admin/faults':
         return { status: 200, body: faults.list(wallNow).map((f) => describeFault(f, wallNow)) };
       case 'POST /_admin/faults': {
@@ -218,7 +234,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
         }
       } catch (err) {
         if (err instanceof SimHttpError) response = err.response;
-        else if (err instanceof FaultInputError || err instanceof TruthInputError || err instanceof HistoryInputError) response = adminError(400, err.message);
+        else if (err instanceof FaultInputError || err instanceof ListingInputError || err instanceof TruthInputError || err instanceof HistoryInputError) response = adminError(400, err.message);
         else response = adminError(500, `simulator bug: ${(err as Error).message}`);
       }
       send(res, response);

@@ -1,5 +1,5 @@
 import { intParam, json, pageSize, SimHttpError, type SimRequest, type SimResponse } from '../http';
-import { findInstrument, INSTRUMENTS, type Instrument } from '../instruments';
+import { findInstrument, type Instrument, type SimExchange } from '../instruments';
 import { reportedTrade, sentTime } from '../data-faults';
 import { decimalString } from '../market';
 import { tradesInWindow, tradeWindow } from './trade-window';
@@ -16,10 +16,10 @@ export const binanceFail = (status: number, code: number, msg: string): never =>
 };
 export const binanceBadParam = (name: string): never => binanceFail(400, -1100, `Illegal characters found in parameter '${name}'; legal range is '^[0-9]{1,20}$'.`);
 
-export function binanceInstrument(family: Family, req: SimRequest): Instrument {
+export function binanceInstrument(family: Family, req: SimRequest, served: Record<SimExchange, Instrument[]>): Instrument {
   const id = req.query.get('symbol');
   if (!id) binanceFail(400, -1102, "Mandatory parameter 'symbol' was not sent, was empty/null, or malformed.");
-  const inst = findInstrument(family, id!);
+  const inst = findInstrument(family, id!, undefined, served);
   if (!inst || inst.id !== id) binanceFail(400, -1121, 'Invalid symbol.');
   return inst!;
 }
@@ -31,7 +31,9 @@ export function binanceListing(inst: Instrument): Record<string, unknown> {
     { filterType: 'PRICE_FILTER', minPrice: tick, maxPrice: '1000000', tickSize: tick },
     { filterType: 'LOT_SIZE', minQty: step, maxQty: '9000', stepSize: step },
   ];
-  const common = { symbol: inst.id, status: 'TRADING', baseAsset: inst.base, quoteAsset: inst.quote, baseAssetPrecision: 8, quotePrecision: 8, filters };
+  // a delisted market stays listed while it settles: spot shows BREAK, futures SETTLING (ccxt: active false)
+  const status = !inst.delisted ? 'TRADING' : inst.type === 'spot' ? 'BREAK' : 'SETTLING';
+  const common = { symbol: inst.id, status, baseAsset: inst.base, quoteAsset: inst.quote, baseAssetPrecision: 8, quotePrecision: 8, filters };
   if (inst.type === 'spot') {
     return { ...common, quoteAssetPrecision: 8, orderTypes: ['LIMIT', 'MARKET'], isSpotTradingAllowed: true, isMarginTradingAllowed: false, permissions: [], permissionSets: [['SPOT']] };
   }
@@ -41,8 +43,8 @@ export function binanceListing(inst: Instrument): Record<string, unknown> {
   };
 }
 
-export function exchangeInfo(family: Family, now: number): SimResponse {
-  return json(200, { timezone: 'UTC', serverTime: now, rateLimits: [], exchangeFilters: [], symbols: INSTRUMENTS[family].map(binanceListing) });
+export function exchangeInfo(family: Family, now: number, served: Record<SimExchange, Instrument[]>): SimResponse {
+  return json(200, { timezone: 'UTC', serverTime: now, rateLimits: [], exchangeFilters: [], symbols: served[family].map(binanceListing) });
 }
 
 /**
@@ -50,7 +52,7 @@ export function exchangeInfo(family: Family, now: number): SimResponse {
  * (at most one hour, as Binance enforces); neither → the newest `limit`. Default 500, max 1000.
  */
 export function aggTrades(family: Family, req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = binanceInstrument(family, req);
+  const inst = binanceInstrument(family, req, ctx.instruments);
   const limit = pageSize(intParam(req.query, 'limit', undefined, binanceBadParam), 500, 1000);
   const fromId = intParam(req.query, 'fromId', undefined, binanceBadParam);
   const startTime = intParam(req.query, 'startTime', undefined, binanceBadParam);
@@ -89,7 +91,7 @@ export function aggTrades(family: Family, req: SimRequest, ctx: ExchangeContext)
 export const FUTURES_DEPTH_LIMITS = [5, 10, 20, 50, 100, 500, 1000] as const;
 
 export function depth(family: Family, req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = binanceInstrument(family, req);
+  const inst = binanceInstrument(family, req, ctx.instruments);
   const requested = intParam(req.query, 'limit', undefined, binanceBadParam);
   if (family === 'binanceusdm' && requested !== undefined && !(FUTURES_DEPTH_LIMITS as readonly number[]).includes(requested)) {
     binanceFail(400, -1130, "Data sent for parameter 'limit' is not valid.");
@@ -104,7 +106,7 @@ export function depth(family: Family, req: SimRequest, ctx: ExchangeContext): Si
 }
 
 export function ticker24hr(family: Family, req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = binanceInstrument(family, req);
+  const inst = binanceInstrument(family, req, ctx.instruments);
   const t = ctx.market.ticker(inst, req.now);
   ctx.recordSnapshot('ticker', inst, { ...t });
   const p = (v: number): string => decimalString(v, inst.priceDecimals);

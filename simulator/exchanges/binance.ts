@@ -7,7 +7,7 @@ type Route = (req: SimRequest, ctx: ExchangeContext) => SimResponse;
 const ROUTES: Record<string, Route> = {
   '/api/v3/ping': () => json(200, {}),
   '/api/v3/time': (req) => json(200, { serverTime: req.now }),
-  '/api/v3/exchangeInfo': (req) => exchangeInfo('binance', req.now),
+  '/api/v3/exchangeInfo': (req, ctx) => exchangeInfo('binance', req.now, ctx.instruments),
   '/api/v3/aggTrades': (req, ctx) => aggTrades('binance', req, ctx),
   '/api/v3/depth': (req, ctx) => depth('binance', req, ctx),
   '/api/v3/ticker/24hr': (req, ctx) => ticker24hr('binance', req, ctx),

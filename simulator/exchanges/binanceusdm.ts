@@ -5,7 +5,7 @@ import type { ExchangeContext, SimExchangeApi } from './types';
 
 /** Binance USD-M futures: /fapi/v1 (urls.api.fapiPublic) and /futures/data (urls.api.fapiData). */
 function premiumIndex(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = binanceInstrument('binanceusdm', req);
+  const inst = binanceInstrument('binanceusdm', req, ctx.instruments);
   const f = ctx.market.funding(inst, req.now);
   ctx.recordSnapshot('funding_rate', inst, { ...f });
   const p = (v: number): string => decimalString(v, inst.priceDecimals + 7);
@@ -16,7 +16,7 @@ function premiumIndex(req: SimRequest, ctx: ExchangeContext): SimResponse {
 }
 
 function openInterest(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = binanceInstrument('binanceusdm', req);
+  const inst = binanceInstrument('binanceusdm', req, ctx.instruments);
   const oi = ctx.market.openInterest(inst, req.now);
   ctx.recordSnapshot('open_interest', inst, { ...oi });
   return json(200, { symbol: inst.id, openInterest: decimalString(oi.contracts, inst.amountDecimals), time: oi.timestamp });
@@ -27,7 +27,7 @@ const PERIODS: Record<string, number> = { '5m': 300_000, '15m': 900_000, '30m': 
 /** /futures/data/*LongShort*: oldest first; default 30 rows, max 500; only the last 30 days exist. */
 function ratios(kind: RatioKind) {
   return (req: SimRequest, ctx: ExchangeContext): SimResponse => {
-    const inst = binanceInstrument('binanceusdm', req);
+    const inst = binanceInstrument('binanceusdm', req, ctx.instruments);
     const period = req.query.get('period') ?? '';
     const periodMs = PERIODS[period] ?? binanceFail(400, -1130, `Invalid data sent for a parameter: period=${period}`);
     const limit = pageSize(intParam(req.query, 'limit', undefined, binanceBadParam), 30, 500);
@@ -46,7 +46,7 @@ type Route = (req: SimRequest, ctx: ExchangeContext) => SimResponse;
 const ROUTES: Record<string, Route> = {
   '/fapi/v1/ping': () => json(200, {}),
   '/fapi/v1/time': (req) => json(200, { serverTime: req.now }),
-  '/fapi/v1/exchangeInfo': (req) => exchangeInfo('binanceusdm', req.now),
+  '/fapi/v1/exchangeInfo': (req, ctx) => exchangeInfo('binanceusdm', req.now, ctx.instruments),
   '/fapi/v1/aggTrades': (req, ctx) => aggTrades('binanceusdm', req, ctx),
   '/fapi/v1/depth': (req, ctx) => depth('binanceusdm', req, ctx),
   '/fapi/v1/ticker/24hr': (req, ctx) => ticker24hr('binanceusdm', req, ctx),

@@ -1,5 +1,5 @@
 import { intParam, json, pageSize, SimHttpError, type SimRequest, type SimResponse } from '../http';
-import { findInstrument, INSTRUMENTS, type Instrument } from '../instruments';
+import { findInstrument, type Instrument } from '../instruments';
 import { decimalString, type RatioKind } from '../market';
 import { newestTrades } from './trade-window';
 import type { ExchangeContext, FaultKind, SimExchangeApi } from './types';
@@ -20,12 +20,12 @@ function category(req: SimRequest): 'spot' | 'swap' {
   return fail(req.now, 10001, `params error: category ${value ?? ''} is invalid; simulated categories are spot and linear`);
 }
 
-function instrument(req: SimRequest, only?: 'swap'): Instrument {
+function instrument(req: SimRequest, ctx: ExchangeContext, only?: 'swap'): Instrument {
   const type = category(req);
   if (only && type !== only) fail(req.now, 10001, 'params error: category only support linear or inverse');
   const id = req.query.get('symbol');
   if (!id) fail(req.now, 10001, 'params error: symbol is required');
-  const inst = findInstrument('bybit', id!, type);
+  const inst = findInstrument('bybit', id!, type, ctx.instruments);
   if (!inst || inst.id !== id) fail(req.now, 10001, 'Not supported symbols');
   return inst!;
 }
@@ -35,7 +35,7 @@ const badParam = (req: SimRequest) => (name: string): never => fail(req.now, 100
 function listing(inst: Instrument): Record<string, unknown> {
   const tick = decimalString(10 ** -inst.priceDecimals, inst.priceDecimals);
   const step = decimalString(10 ** -inst.amountDecimals, inst.amountDecimals);
-  const common = { symbol: inst.id, baseCoin: inst.base, quoteCoin: inst.quote, status: 'Trading', priceFilter: { tickSize: tick, minPrice: tick, maxPrice: '1999999' } };
+  const common = { symbol: inst.id, baseCoin: inst.base, quoteCoin: inst.quote, status: inst.delisted ? 'Closed' : 'Trading', priceFilter: { tickSize: tick, minPrice: tick, maxPrice: '1999999' } };
   if (inst.type === 'spot') {
     return { ...common, innovation: '0', marginTrading: 'none', lotSizeFilter: { basePrecision: step, quotePrecision: '0.00000001', minOrderQty: step, maxOrderQty: '100', minOrderAmt: '1', maxOrderAmt: '2000000' } };
   }
@@ -47,14 +47,14 @@ function listing(inst: Instrument): Record<string, unknown> {
   };
 }
 
-function instrumentsInfo(req: SimRequest): SimResponse {
+function instrumentsInfo(req: SimRequest, ctx: ExchangeContext): SimResponse {
   const type = category(req);
-  return ok(req.now, { category: req.query.get('category'), list: INSTRUMENTS.bybit.filter((i) => i.type === type).map(listing), nextPageCursor: '' });
+  return ok(req.now, { category: req.query.get('category'), list: ctx.instruments.bybit.filter((i) => i.type === type).map(listing), nextPageCursor: '' });
 }
 
 /** /v5/market/recent-trade: the newest `limit` trades, newest first (spot max 60, linear max 1000); no cursor. */
 function recentTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam(req)), inst.type === 'spot' ? 60 : 500, inst.type === 'spot' ? 60 : 1000);
   const list = newestTrades(ctx, inst, req.now, limit).reverse().map((t) => ({
     execId: String(t.id), symbol: inst.id, price: decimalString(t.price, inst.priceDecimals), size: decimalString(t.amount, inst.amountDecimals),
@@ -64,7 +64,7 @@ function recentTrades(req: SimRequest, ctx: ExchangeContext): SimResponse {
 }
 
 function orderbook(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const depth = pageSize(intParam(req.query, 'limit', undefined, badParam(req)), inst.type === 'spot' ? 1 : 25, inst.type === 'spot' ? 200 : 500);
   const book = ctx.market.orderBook(inst, req.now, depth);
   ctx.recordSnapshot('orderbook', inst, { ...book });
@@ -74,7 +74,7 @@ function orderbook(req: SimRequest, ctx: ExchangeContext): SimResponse {
 
 /** /v5/market/tickers: ccxt reads tickers and, for linear, the funding rate (fetchFundingRate is emulated on it). */
 function tickers(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req);
+  const inst = instrument(req, ctx);
   const t = ctx.market.ticker(inst, req.now);
   ctx.recordSnapshot('ticker', inst, { ...t });
   const p = (v: number): string => decimalString(v, inst.priceDecimals);
@@ -102,7 +102,7 @@ const periodMs = (value: string | null): number | undefined => (value === null ?
 
 /** /v5/market/open-interest: one row per intervalTime bucket, newest first; the bucket start is the timestamp. */
 function openInterest(req: SimRequest, ctx: ExchangeContext): SimResponse {
-  const inst = instrument(req, 'swap');
+  const inst = instrument(req, ctx, 'swap');
   const interval = periodMs(req.query.get('intervalTime')) ?? badParam(req)('intervalTime');
   const limit = pageSize(intParam(req.query, 'limit', undefined, badParam(req)), 50, 200);
   const newest = Math.floor(req.now / interval) * interval;
@@ -117,7 +117,7 @@ function openInterest(req: SimRequest, ctx: ExchangeContext): SimResponse {
 /** /v5/market/account-ratio: buyRatio/sellRatio of all accounts, newest first (default 50, max 500). */
 function accountRatio(kind: RatioKind) {
   return (req: SimRequest, ctx: ExchangeContext): SimResponse => {
-    const inst = instrument(req, 'swap');
+    const inst = instrument(req, ctx, 'swap');
     const period = periodMs(req.query.get('period')) ?? badParam(req)('period');
     const limit = pageSize(intParam(req.query, 'limit', undefined, badParam(req)), 50, 500);
     const end = Math.min(intParam(req.query, 'endTime', req.now, badParam(req))!, req.now);

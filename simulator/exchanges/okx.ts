@@ -30,7 +30,7 @@ function listing(inst: Instrument): Record<string, string> {
     ctVal: swap ? String(inst.contractSize) : '', ctMult: swap ? '1' : '', ctValCcy: swap ? inst.base : '', ctType: swap ? 'linear' : '',
     category: '1', alias: '', expTime: '', listTime: '1548133413000', lever: swap ? '100' : '10', optType: '', stk: '',
     tickSz: decimalString(10 ** -inst.priceDecimals, inst.priceDecimals), lotSz: decimalString(10 ** -inst.amountDecimals, inst.amountDecimals),
-    minSz: decimalString(10 ** -inst.amountDecimals, inst.amountDecimals), maxLmtSz: '10000000', maxMktSz: '1000000', state: 'live', ruleType: 'normal',
+    minSz: decimalString(10 ** -inst.amountDecimals, inst.amountDecimals), maxLmtSz: '10000000', maxMktSz: '1000000', state: inst.delisted ? 'suspend' : 'live', ruleType: 'normal',
   };
 }
 

@@ -3,8 +3,21 @@ import type { FetchInput, FetchResult } from '../domain/fetch';
 import { DATA_TYPE_FETCHES } from '../exchange/data-types';
 import { fetchActivity } from '../exchange/fetch-loop';
 import type { ExchangePool } from '../exchange/pool';
+import { selectedSymbols } from '../exchange/market-symbols';
+import { parseSymbolSelector } from '../domain/symbol-selector';
+import type { ListSymbolsInput, ListSymbolsResult } from '../domain/symbol-selector';
 
 export type FetchActivities = Record<FetchActivityName, (input: FetchInput) => Promise<FetchResult>>;
+
+/** listSymbols: the symbols a selector takes now, from markets loaded afresh (symbol sets follow listings with it). */
+export function marketActivities(pool: ExchangePool) {
+  return {
+    async listSymbols(input: ListSymbolsInput): Promise<ListSymbolsResult> {
+      const exchange = await pool.reloaded(input.exchange);
+      return { symbols: selectedSymbols(exchange, input.dataType, parseSymbolSelector(input.selector)), markets: Object.keys(exchange.markets ?? {}).length };
+    },
+  };
+}
 
 /** One fetch activity per data type (FETCH_ACTIVITY names them), each the shared fetch loop over its spec. */
 export function exchangeActivities(pool: ExchangePool): FetchActivities {

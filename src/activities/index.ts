@@ -5,7 +5,7 @@ import { AlertSink } from '../alerts/alert-sink';
 import { alertActivities } from './alerts';
 import { backupActivities } from './backup';
 import { ExchangePool } from '../exchange/pool';
-import { exchangeActivities } from './exchange';
+import { exchangeActivities, marketActivities } from './exchange';
 import { storageActivities } from './storage';
 
 /**
@@ -18,6 +18,7 @@ export function createActivities(config: Config) {
   return {
     activities: {
       ...exchangeActivities(pool),
+      ...marketActivities(pool),
       ...storageActivities(config),
       ...alertActivities(alerts),
       ...backupActivities(config),

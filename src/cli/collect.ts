@@ -10,11 +10,15 @@ import { temporalClient } from '../client/client';
 import { formatMs } from '../workflows/summaries';
 import type { Config } from '../config/schema';
 import { CollectorLookupError, findCollector, type CollectorExecution } from '../client/collector-lookup';
+import { symbolSetStatus } from '../client/symbol-sets';
+import type { SymbolSetStatus } from '../workflows/symbol-set-api';
 import { pauseSignal, resumeSignal, updateSignal, type CollectorStatus, type CollectorUpdate } from '../workflows/collector-api';
 import { configFrom, output, table, UsageError, type GlobalOptions } from './context';
 import { parseTypes, validateCollector } from './validate-collector';
+import { startSymbolSets, type SetOptions } from './collect-set';
+import { isSymbolSelector } from '../domain/symbol-selector';
 
-interface StartOptions extends GlobalOptions {
+interface StartOptions extends GlobalOptions, SetOptions {
   exchange: string;
   type: string;
   symbols: string;
@@ -105,10 +109,12 @@ export function registerCollect(program: Command): void {
     .description('start collectors for an exchange, data types and symbols (one workflow per data type)')
     .requiredOption('--exchange <id>', 'ccxt exchange id, e.g. okx')
     .requiredOption('--type <types>', 'comma-separated data types, or all')
-    .requiredOption('--symbols <symbols>', 'comma-separated ccxt unified symbols, e.g. BTC/USDT:USDT')
+    .requiredOption('--symbols <symbols>', 'comma-separated ccxt unified symbols, e.g. BTC/USDT:USDT; or all, all:swap, all:USDT (every active market passing the filters, following listings)')
     .option('--interval <duration>', `polling interval, at least ${MIN_COLLECT_INTERVAL_MS}ms`, '1s')
     .option('--depth <levels>', `order book: top N levels per side (default ${FETCH_OPTION_DEFAULTS.depth})`)
     .option('--period <timeframe>', `long/short ratios: bucket period (default ${FETCH_OPTION_DEFAULTS.period})`)
+    .option('--symbols-per-collector <n>', 'with --symbols all…: symbols per collector workflow (default 50)')
+    .option('--reload-markets <duration>', 'with --symbols all…: how often markets reload to follow listings (default 5m)')
     .option('--json', 'print JSON')
     .addHelpText('after', TYPES + ACCEPTED)
     .action(async (_o: StartOptions, cmd: Command) => {
@@ -118,6 +124,7 @@ export function registerCollect(program: Command): void {
       const depth = depthOption(opts.depth);
       const period = periodOption(opts.period);
       const options = { ...(depth && { depth }), ...(period && { period }) };
+      if (isSymbolSelector(opts.symbols.trim())) return startSymbolSets(opts, config, parseTypes(opts.type), every, options);
       const symbols = opts.symbols.split(',').map((s) => s.trim()).filter(Boolean);
       const types = await validateCollector(config, opts.exchange, parseTypes(opts.type), symbols, options);
       const client = await temporalClient(config);
@@ -181,8 +188,10 @@ export function registerCollect(program: Command): void {
       try {
         const list = await listCollectors(client, opts.all);
         // running ones answer their status query; a collector whose worker is gone is shown without it
-        const statuses = await Promise.all(list.map((c) => (c.status === 'RUNNING' ? withTimeout(collectorStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
-        const rows = list.map((c, i) => ({ ...c, ...collectorSummary(c.status, statuses[i]) }));
+        const running = (c: (typeof list)[number], kind: 'collector' | 'set'): boolean => c.status === 'RUNNING' && c.kind === kind;
+        const statuses = await Promise.all(list.map((c) => (running(c, 'collector') ? withTimeout(collectorStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
+        const sets = await Promise.all(list.map((c) => (running(c, 'set') ? withTimeout(symbolSetStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
+        const rows = list.map((c, i) => ({ ...c, ...(c.kind === 'set' ? symbolSetSummary(c.status, sets[i]) : collectorSummary(c.status, statuses[i])) }));
         output(opts, rows, () =>
           rows.length
             ? table([
@@ -218,6 +227,7 @@ export function registerCollect(program: Command): void {
       const client = await temporalClient(configFrom(opts));
       try {
         const found = await lookup(client, workflowId);
+        if (found.kind === 'set') return printSymbolSet(opts, client, found);
         // a stopped collector answers from its history when a worker serves its queue; its lag no longer grows
         const status = await collectorStatus(client, workflowId).catch((err: unknown) => {
           if (found.running) throw err;
@@ -274,6 +284,29 @@ export function collectorSummary(executionStatus: string, status: CollectorStatu
   };
 }
 
+/** What `collect list` shows of a symbol set beside its id. */
+export function symbolSetSummary(executionStatus: string, status: SymbolSetStatus | undefined): ReturnType<typeof collectorSummary> {
+  const state = executionStatus !== 'RUNNING' ? 'stopped' : !status ? 'running (no answer)' : `set: ${status.symbols} symbols in ${status.members.length} collectors`;
+  return { state, firstStart: null, lagMs: null, rowsWritten: null, lastError: status?.lastError ?? null };
+}
+
+/** `collect status <set>`: the selector, what it takes now, when markets last loaded, and its members. */
+async function printSymbolSet(opts: GlobalOptions, client: Client, found: CollectorExecution): Promise<void> {
+  const status = found.running ? await symbolSetStatus(client, found.workflowId) : undefined;
+  output(opts, { ...status, workflowId: found.workflowId, state: found.running ? 'running' : 'stopped', executionStatus: found.status }, () =>
+    [
+      `${found.workflowId}${found.running ? '' : ` (stopped: ${found.status.toLowerCase()})`}`,
+      ...(status
+        ? [
+            `  ${status.exchange} ${status.dataType} for ${status.selector}: ${status.symbols} of ${status.markets} markets, in ${status.members.length} collectors`,
+            `  markets loaded: ${status.lastReloadTime ? new Date(status.lastReloadTime).toISOString() : 'not yet'}  listed since start: ${status.listed}  delisted: ${status.delisted}${status.lastError ? `  last error: ${status.lastError}` : ''}`,
+            ...status.members.map((m) => `  ${m.workflowId}: ${m.symbols.length} symbols (${m.symbols.slice(0, 3).join(', ')}${m.symbols.length > 3 ? ', …' : ''})`),
+          ]
+        : []),
+    ].join('\n'),
+  );
+}
+
 /** pause | resume | update: the signal to a running collector, after checking what the operator asked. */
 async function signalCollector(cmd: Command, workflowId: string, what: 'pause' | 'resume' | 'update'): Promise<void> {
   const opts = cmd.optsWithGlobals<GlobalOptions & { interval?: string; symbols?: string }>();
@@ -281,6 +314,7 @@ async function signalCollector(cmd: Command, workflowId: string, what: 'pause' |
   const client = await temporalClient(config);
   try {
     const found = await lookup(client, workflowId);
+    if (found.kind === 'set') throw new UsageError(`${workflowId} is a symbol set: ${what} its collectors (\`marketprism collect status ${workflowId}\` lists them), or stop it and start it again with other options`);
     if (!found.running) throw new UsageError(`collector ${workflowId} is stopped (${found.status.toLowerCase()}); start it again with \`marketprism collect start\``);
     const handle = client.workflow.getHandle(workflowId);
     if (what === 'pause') await handle.signal(pauseSignal);

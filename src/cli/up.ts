@@ -5,6 +5,7 @@ import { codecServerUrl, temporalUiUrl } from '../services/temporal-ui';
 import { temporalClient } from '../client/client';
 import { OverlappingCollectorError, type RunningCollector } from '../client/collector-overlap';
 import { asRunning, collectorWorkflowId, specsFromConfig, startCollector } from '../client/collectors';
+import { setSpecsFromConfig, startSymbolSet, symbolSetRefusal, symbolSetWorkflowId } from '../client/symbol-sets';
 import { defaultQueues } from '../domain/task-queues';
 import { configFrom, type GlobalOptions } from './context';
 import { describeServices } from './services';
@@ -43,6 +44,16 @@ export function registerUp(program: Command): void {
           if (!(err instanceof OverlappingCollectorError)) throw err;
           process.stdout.write(`skipped: ${collectorWorkflowId(spec)}: ${err.message}\n`);
         }
+      }
+      // selectors (symbols: [all:swap]) make symbol sets, refused beside collectors of the same markets
+      for (const spec of setSpecsFromConfig(config, (id) => supportedTypes(createExchange(id, config.exchanges[id])))) {
+        const refusal = await symbolSetRefusal(client, spec);
+        if (refusal) {
+          process.stdout.write(`skipped: ${symbolSetWorkflowId(spec)}: ${refusal}\n`);
+          continue;
+        }
+        const r = await startSymbolSet(client, config, spec);
+        process.stdout.write(`${r.started ? 'started' : 'already running'}: ${r.workflowId} (every ${spec.selector} market, following listings)\n`);
       }
       if (config.backup.schedule.enabled) {
         /* eslint-disable @typescript-eslint/no-require-imports */

@@ -4,6 +4,7 @@ import type { Config } from '../config/schema';
 import { FETCH_OPTION_DEFAULTS, STORED_OPTIONS, type FetchOptions } from '../domain/fetch';
 import { CURRENCY_TYPES, marketRefusal, supportedTypes, supportsType } from '../exchange/capabilities';
 import { depthRefusal, periodRefusal } from '../exchange/collector-options';
+import { parseSymbolSelector } from '../domain/symbol-selector';
 import { UsageError } from './context';
 
 /** Parses --type (comma separated, or `all`) into data types, refusing unknown names. */
@@ -92,6 +93,48 @@ export async function validateCollector(config: Config, exchangeId: string, type
     // `all`: the types the exchange offers that fit every symbol (a volatility index follows the base currency)
     const offered = supportedTypes(exchange).filter((t) => symbols.every((s) => symbolRefusal(exchange, t, s) === undefined));
     return withOptionsChecked(exchange, [...new Set([...offered, ...explicit])], symbols, options);
+  } finally {
+    await exchange.close();
+  }
+}
+
+/**
+ * Checks a selector collector request (--symbols all:swap) against the exchange: the selector's syntax, the
+ * exchange configured, each type offered and taking markets (not currency codes), the selector taking at least
+ * one active market for each type now, and the options acceptable for those markets. `all` types = those the
+ * exchange offers for some selected market. Returns each type with the symbols it selects now; throws a
+ * UsageError (one line) otherwise.
+ */
+export async function validateSelector(config: Config, exchangeId: string, types: Array<DataType | 'all'>, selectorText: string, options: FetchOptions = {}): Promise<Array<{ dataType: DataType; symbols: string[] }>> {
+  let selector;
+  try {
+    selector = parseSymbolSelector(selectorText);
+  } catch (err) {
+    throw new UsageError(`--symbols: ${(err as Error).message}`);
+  }
+  const exchangeConfig = config.exchanges[exchangeId];
+  if (!exchangeConfig) {
+    throw new UsageError(`exchange '${exchangeId}' is not configured; add it under exchanges: (configured: ${Object.keys(config.exchanges).join(', ') || 'none'})`);
+  }
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- require: ccxt loads only when a collector is checked
+  const { createExchange } = require('../exchange/client') as typeof import('../exchange/client');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- likewise
+  const { selectedSymbols } = require('../exchange/market-symbols') as typeof import('../exchange/market-symbols');
+  const exchange = createExchange(exchangeId, exchangeConfig);
+  try {
+    for (const type of types) {
+      if (type !== 'all' && CURRENCY_TYPES.includes(type)) throw new UsageError(`${type} is collected per currency, not per market; list currency codes with --symbols (e.g. BTC,ETH)`);
+      if (type !== 'all' && !supportsType(exchange, type)) throw new UsageError(`${exchangeId} does not offer ${type} through ccxt; it offers ${supportedTypes(exchange).join(', ')}`);
+    }
+    await exchange.loadMarkets();
+    const wanted = types.includes('all') ? supportedTypes(exchange).filter((t) => !CURRENCY_TYPES.includes(t)) : (types as DataType[]);
+    const out = wanted.map((dataType) => ({ dataType, symbols: selectedSymbols(exchange, dataType, selector) })).filter((t) => t.symbols.length > 0 || !types.includes('all'));
+    const none = out.find((t) => t.symbols.length === 0);
+    if (none || out.length === 0) {
+      throw new UsageError(`${selectorText} takes no active ${exchangeId} market${none ? ` for ${none.dataType}` : ''} (of ${Object.keys(exchange.markets ?? {}).length} listed); widen the filters, e.g. all or all:swap`);
+    }
+    for (const t of out) withOptionsChecked(exchange, [t.dataType], t.symbols, options);
+    return out;
   } finally {
     await exchange.close();
   }

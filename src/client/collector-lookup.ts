@@ -12,6 +12,8 @@ export interface CollectorExecution {
   running: boolean;
   /** epoch ms of the latest run's close, when it is closed */
   closeTime?: number;
+  /** a CollectorWorkflow, or a SymbolSetWorkflow running collectors for a selector (--symbols all:swap) */
+  kind: 'collector' | 'set';
 }
 
 /**
@@ -26,9 +28,10 @@ export async function findCollector(client: Client, workflowId: string): Promise
     if (err instanceof WorkflowNotFoundError) throw new CollectorLookupError(`no collector has the id '${workflowId}'; \`marketprism collect list --all\` lists them`);
     throw err;
   }
-  if (description.type !== 'CollectorWorkflow') {
+  if (description.type !== 'CollectorWorkflow' && description.type !== 'SymbolSetWorkflow') {
     throw new CollectorLookupError(`'${workflowId}' is a ${description.type}, not a collector; collector ids start with collect/ (see \`marketprism collect list\`)`);
   }
   const status = description.status.name;
-  return { workflowId, status, running: status === 'RUNNING', ...(description.closeTime && { closeTime: description.closeTime.getTime() }) };
+  const kind = description.type === 'SymbolSetWorkflow' ? 'set' : 'collector';
+  return { workflowId, status, running: status === 'RUNNING', kind, ...(description.closeTime && { closeTime: description.closeTime.getTime() }) };
 }

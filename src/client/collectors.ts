@@ -6,6 +6,7 @@ import { newestTime } from '../domain/cursor';
 import { storedOptions, type FetchOptions } from '../domain/fetch';
 import type { DataType } from '../domain/data-types';
 import { collectQueue } from '../domain/task-queues';
+import { isSymbolSelector } from '../domain/symbol-selector';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from '../workflows/search-attributes';
 import type { CollectorInput, CollectorStatus } from '../workflows/collector-api';
 import { statusQuery } from '../workflows/collector-api';
@@ -104,8 +105,9 @@ export function asRunning(spec: CollectorSpec): RunningCollector {
   return { workflowId: collectorWorkflowId(spec), exchange: spec.exchange, dataType: spec.dataType, symbols: spec.symbols, ...(spec.options && { options: spec.options }) };
 }
 
+/** The configured collectors with symbol lists (selectors make symbol sets: setSpecsFromConfig in symbol-sets.ts). */
 export function specsFromConfig(config: Config, supported: (exchange: string) => DataType[]): CollectorSpec[] {
-  return config.collectors.flatMap((c) => {
+  return config.collectors.filter((c) => !isSymbolSelector(c.symbols[0])).flatMap((c) => {
     const types = c.types.includes('all') ? supported(c.exchange) : (c.types as DataType[]);
     return types.map((dataType) => ({ exchange: c.exchange, dataType, symbols: c.symbols, intervalMs: parseDuration(c.interval) }));
   });
@@ -113,6 +115,8 @@ export function specsFromConfig(config: Config, supported: (exchange: string) =>
 
 export interface CollectorListing {
   workflowId: string;
+  /** a CollectorWorkflow, or a SymbolSetWorkflow (its Symbols are its selector) */
+  kind: 'collector' | 'set';
   status: string;
   exchange?: string;
   dataType?: string;
@@ -125,11 +129,12 @@ export interface CollectorListing {
  * run (continue-as-new leaves a closed run behind for every fresh history).
  */
 export async function listCollectors(client: Client, includeClosed = false): Promise<CollectorListing[]> {
-  const query = `WorkflowType = 'CollectorWorkflow'${includeClosed ? '' : ` AND ExecutionStatus = 'Running'`}`;
+  const query = `(WorkflowType = 'CollectorWorkflow' OR WorkflowType = 'SymbolSetWorkflow')${includeClosed ? '' : ` AND ExecutionStatus = 'Running'`}`;
   const latest = new Map<string, CollectorListing>();
   for await (const wf of client.workflow.list({ query })) {
     const listing: CollectorListing = {
       workflowId: wf.workflowId,
+      kind: wf.type === 'SymbolSetWorkflow' ? 'set' : 'collector',
       status: wf.status.name,
       exchange: wf.typedSearchAttributes.get(EXCHANGE),
       dataType: wf.typedSearchAttributes.get(DATA_TYPE),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { DATA_TYPES } from '../domain/data-types';
 import { MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
+import { isSymbolSelector, parseSymbolSelector } from '../domain/symbol-selector';
 import { reliabilityOverridesSchema } from './reliability-overrides';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { DEFAULT_PORTS, LOOPBACK } from './ports';
@@ -38,8 +39,24 @@ export const exchangeSchema = z.strictObject({
 export const collectorSchema = z.strictObject({
   exchange: identifier,
   types: z.array(z.enum([...DATA_TYPES, 'all'])).min(1),
-  symbols: z.array(z.string().min(1)).min(1),
+  /** ccxt unified symbols, or one selector such as all:swap (src/domain/symbol-selector.ts) */
+  symbols: z
+    .array(z.string().min(1))
+    .min(1)
+    .superRefine((symbols, ctx) => {
+      const selectors = symbols.filter(isSymbolSelector);
+      if (selectors.length === 0) return;
+      if (symbols.length > 1) return void ctx.addIssue({ code: 'custom', message: `a selector (${selectors[0]}) stands alone: write [${selectors[0]}] or list symbols` });
+      try {
+        parseSymbolSelector(selectors[0]);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      }
+    }),
   interval: duration.default('1s').refine((text) => !DURATION_PATTERN.test(text) || parseDuration(text) >= MIN_COLLECT_INTERVAL_MS, `at least ${MIN_COLLECT_INTERVAL_MS}ms (an exchange admits 10 collection calls a second)`),
+  /** with a selector: symbols per collector workflow (default 50) and how often markets reload (default 5m) */
+  symbolsPerCollector: z.number().int().min(1).max(500).optional(),
+  reloadMarkets: duration.optional(),
 });
 
 /** Backups (docs/backups.md): where they are kept, and the schedule `marketprism up` creates. */
@@ -111,6 +128,8 @@ export const configSchema = z.strictObject({
     tradesPerSecond: z.number().positive().max(10_000).default(5),
     /** also list okx DEC/USDT and TINY/USDT, whose decimals ClickHouse's Float64 parser can misread (docs/simulator.md) */
     decimalQuirks: z.boolean().default(false),
+    /** generated listings per exchange (okx, binance, binanceusdm, bybit) beside the fixed ones, for collecting at scale (docs/simulator.md) */
+    instruments: z.number().int().min(0).max(5_000).default(0),
   }),
   exchanges: z.record(identifier, exchangeSchema).default({}),
   collectors: z.array(collectorSchema).default([]),

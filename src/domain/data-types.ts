@@ -44,3 +44,6 @@ export type KnownExchange = (typeof KNOWN_EXCHANGES)[number];
 
 /** Market types as ccxt names them. */
 export type MarketType = 'spot' | 'swap' | 'future' | 'option';
+
+/** Types whose "symbol" is a currency (BTC), or a market whose base currency is meant. */
+export const CURRENCY_TYPES: readonly DataType[] = ['volatility_index'];

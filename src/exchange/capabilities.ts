@@ -6,8 +6,7 @@ import { topPositionEndpoint } from './top-position';
 /** Types that exist only for derivatives (ccxt refuses them for spot markets). */
 export const CONTRACT_ONLY_TYPES: readonly DataType[] = ['funding_rate', 'open_interest', 'liquidations', 'lsr_top_position', 'lsr_all_account'];
 
-/** Types whose "symbol" is a currency (BTC), or a market whose base currency is meant. */
-export const CURRENCY_TYPES: readonly DataType[] = ['volatility_index'];
+export { CURRENCY_TYPES } from '../domain/data-types';
 
 export function supportsType(exchange: Exchange, type: DataType): boolean {
   // no unified method: served through the exchange's implicit API where its venue file names one

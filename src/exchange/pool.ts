@@ -31,6 +31,16 @@ export class ExchangePool {
     return instance;
   }
 
+  /**
+   * The exchange with its markets loaded afresh (ccxt loadMarkets(true)), so new listings and delistings show;
+   * the instance stays the shared one. Throws what loading throws (ccxt's error classes).
+   */
+  async reloaded(id: string): Promise<Exchange> {
+    const exchange = await this.get(id);
+    await callExchange(exchange, () => exchange.loadMarkets(true));
+    return exchange;
+  }
+
   async close(): Promise<void> {
     const all = await Promise.allSettled(this.instances.values());
     for (const r of all) if (r.status === 'fulfilled') await r.value.close();

@@ -18,6 +18,7 @@ export function simulatorFlags(config: Config): string[] {
     '--seed', String(config.simulator.seed),
     '--trades-per-second', String(config.simulator.tradesPerSecond),
     ...(config.simulator.decimalQuirks ? ['--decimal-quirks'] : []),
+    ...(config.simulator.instruments > 0 ? ['--instruments', String(config.simulator.instruments)] : []),
   ];
 }
 

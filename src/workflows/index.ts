@@ -5,3 +5,4 @@ export { ReplicaRepairWorkflow } from './replica-repair';
 export { BackupWorkflow } from './backup';
 export { RestoreWorkflow } from './restore';
 export { RetentionWorkflow } from './retention';
+export { SymbolSetWorkflow } from './symbol-set';

@@ -75,6 +75,13 @@ describe('config', () => {
     assert.match(msg, /collectors\[0\]\.exchange = "kraken": not configured under exchanges \(have: okx\)/);
   });
 
+  it('takes one selector as a collector\'s symbols, and refuses a bad or mixed one in one line', () => {
+    const config = parseDoc({ ...minimal, collectors: [{ exchange: 'okx', types: ['trades'], symbols: ['all:swap'], symbolsPerCollector: 20, reloadMarkets: '1m' }] });
+    assert.deepEqual(config.collectors[0].symbols, ['all:swap']);
+    assert.match(errorOf({ ...minimal, collectors: [{ exchange: 'okx', types: ['trades'], symbols: ['all:perp'] }] }), /collectors\[0\]\.symbols.*'perp' in 'all:perp' is neither a market type/);
+    assert.match(errorOf({ ...minimal, collectors: [{ exchange: 'okx', types: ['trades'], symbols: ['all', 'BTC/USDT'] }] }), /a selector \(all\) stands alone/);
+  });
+
   it('rejects a malformed duration', () => {
     const msg = errorOf({ ...minimal, collectors: [{ exchange: 'okx', types: ['trades'], symbols: ['BTC/USDT'], interval: 'often' }] });
     assert.match(msg, /collectors\[0\]\.interval = "often": expected a duration like 500ms/);

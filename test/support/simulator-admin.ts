@@ -24,3 +24,10 @@ export async function setTradeHistory(config: Config, exchange: string, depth: s
   const res = await fetch(`${simulatorUrl(config)}/_admin/trade-history`, { method: 'POST', body: JSON.stringify({ exchange, depth }) });
   if (res.status !== 200) throw new Error(`trade history ${exchange}=${depth}: ${res.status} ${await res.text()}`);
 }
+
+/** Lists a base currency (`{list: 'NEWCOIN'}`) or delists a native id (`{delist: 'X0002USDT'}`) on the simulator. */
+export async function changeListing(config: Config, change: { exchange: string; list?: string; delist?: string }): Promise<{ id: string; symbol: string; delisted: boolean }> {
+  const res = await fetch(`${simulatorUrl(config)}/_admin/listings`, { method: 'POST', body: JSON.stringify(change) });
+  if (res.status !== 200) throw new Error(`listing ${JSON.stringify(change)}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as { id: string; symbol: string; delisted: boolean };
+}
