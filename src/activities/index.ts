@@ -6,6 +6,7 @@ import { alertActivities } from './alerts';
 import { backupActivities } from './backup';
 import { ExchangePool } from '../exchange/pool';
 import { exchangeActivities, marketActivities } from './exchange';
+import { backfillActivities } from './backfill';
 import { storageActivities } from './storage';
 
 /**
@@ -19,6 +20,7 @@ export function createActivities(config: Config) {
     activities: {
       ...exchangeActivities(pool),
       ...marketActivities(pool),
+      ...backfillActivities(pool, config),
       ...storageActivities(config),
       ...alertActivities(alerts),
       ...backupActivities(config),

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Register }> = {
   alerts: { summary: 'open alerts from every reachable store', load: () => require('./alerts').registerAlerts },
   backup: { summary: 'encrypted incremental backups: run | list | verify | schedule', load: () => require('./backup').registerBackup },
   restore: { summary: 'restore a backup (and its chain) into a store, then verify it', load: () => require('./backup').registerRestore },
+  backfill: { summary: 'store the trades of a past range, in parallel chunks (resumable)', load: () => require('./backfill').registerBackfill },
   replicas: { summary: 'compare the stores and repair what one missed: check | repair | status', load: () => require('./replicas').registerReplicas },
   data: { summary: 'look at the stored data: summary | query "SQL"', load: () => require('./data').registerData },
   migrate: { summary: 'apply the schema migrations to every store', load: () => require('./migrate').registerMigrate },

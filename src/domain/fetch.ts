@@ -67,6 +67,8 @@ export interface FetchInput {
   /** rows per batch at most; BATCH_BOUNDS.maxRows when absent or larger */
   maxRows?: number;
   options?: FetchOptions;
+  /** epoch ms: take only items before this time, and count a symbol caught up once its pages reach it (backfill) */
+  untilTime?: number;
 }
 
 /**

@@ -152,8 +152,12 @@ async function fetchSymbol<T extends DataType, Item>(exchange: Exchange, spec: D
       const firstTime = fresh[0]?.time ?? receiveTime;
       out.gaps.push({ exchange: input.exchange, dataType: spec.table, symbol, fromTime: cursor.lastTime, toTime: Math.max(cursor.lastTime, firstTime), reason: problem, detectedAt: receiveTime });
     }
-    const taken = fresh.slice(0, out.take(fresh.map((v) => v.row)).length);
-    const cut = taken.length < fresh.length;
+    // a bounded fetch (backfill) takes the items before its end, in taken order, and stops for this symbol there
+    const end = input.untilTime === undefined ? -1 : fresh.findIndex((v) => v.time >= (input.untilTime as number));
+    const bounded = end < 0 ? fresh : fresh.slice(0, end);
+    const taken = bounded.slice(0, out.take(bounded.map((v) => v.row)).length);
+    const cut = taken.length < bounded.length;
+    const reachedEnd = end >= 0;
     cursor = advance(cursor, taken, order);
     // when the batch was cut, a quarantined item known to lie beyond the cursor waits for the fetch that gets there
     const quarantinedNow = newlyQuarantined.filter((q) => !(cut && behind(cursor, q, order) === false));
@@ -161,7 +165,7 @@ async function fetchSymbol<T extends DataType, Item>(exchange: Exchange, spec: D
     if (cursor && quarantinedNow.length) cursor = passOver(cursor, quarantinedNow, order);
     const progressed = taken.length > 0 || quarantinedNow.length > 0;
     // caught up: cut short by the bounds, or the page was not full, or brought nothing new, or there is no next page
-    if (cut || !forward || !page.full || !progressed) return cursor;
+    if (cut || reachedEnd || !forward || !page.full || !progressed) return cursor;
     // a backlog, or a full batch: store what we have, page on from the cursor in the next fetch (at once)
     if (out.full() || Date.now() >= pagingUntil) {
       out.caughtUp = false;
@@ -179,24 +183,32 @@ async function fetchSymbol<T extends DataType, Item>(exchange: Exchange, spec: D
  * quarantine batch (unparseable-bodies.ts).
  */
 export function fetchActivity<T extends DataType, Item>(pool: ExchangePool, spec: DataTypeFetch<T, Item>) {
-  return (input: FetchInput): Promise<FetchResult> =>
-    quarantiningUnparseable(input.exchange, spec.table, async (current) => {
-      const exchange = await pool.get(input.exchange);
-      const out = new Gathered<T>(Math.min(input.maxRows ?? BATCH_BOUNDS.maxRows, BATCH_BOUNDS.maxRows), BATCH_BOUNDS.maxBytes);
-      const cursors: Cursors = { ...input.cursors };
-      for (const symbol of input.symbols) {
-        if (out.full()) {
-          out.caughtUp = false; // no room left in this batch: the next iteration starts with this symbol's cursor
-          continue;
-        }
-        current.symbol = symbol;
-        const next = await fetchSymbol(exchange, spec, input, symbol, cursors[symbol], out);
-        if (next) cursors[symbol] = next;
+  return (input: FetchInput): Promise<FetchResult> => fetchBatches(pool, spec, input);
+}
+
+/**
+ * One fetch as fetchActivity makes it, with `keep` deciding which market rows go into the batch (backfill drops
+ * rows the stores already hold); the cursors move past every row fetched, kept or not.
+ */
+export function fetchBatches<T extends DataType, Item>(pool: ExchangePool, spec: DataTypeFetch<T, Item>, input: FetchInput, keep?: (rows: Array<RowOf<T>>) => Promise<Array<RowOf<T>>>): Promise<FetchResult> {
+  return quarantiningUnparseable(input.exchange, spec.table, async (current) => {
+    const exchange = await pool.get(input.exchange);
+    const out = new Gathered<T>(Math.min(input.maxRows ?? BATCH_BOUNDS.maxRows, BATCH_BOUNDS.maxRows), BATCH_BOUNDS.maxBytes);
+    const cursors: Cursors = { ...input.cursors };
+    for (const symbol of input.symbols) {
+      if (out.full()) {
+        out.caughtUp = false; // no room left in this batch: the next iteration starts with this symbol's cursor
+        continue;
       }
-      const batches: Batch[] = [];
-      for (const batch of [batchOf<DataType>(spec.table, out.rows as AnyRow[]), batchOf('quarantine', out.rejected), batchOf('collection_gaps', out.gaps)]) {
-        if (batch) batches.push(batch);
-      }
-      return { batches, cursors, caughtUp: out.caughtUp };
-    });
+      current.symbol = symbol;
+      const next = await fetchSymbol(exchange, spec, input, symbol, cursors[symbol], out);
+      if (next) cursors[symbol] = next;
+    }
+    const rows = keep ? await keep(out.rows) : out.rows;
+    const batches: Batch[] = [];
+    for (const batch of [batchOf<DataType>(spec.table, rows as AnyRow[]), batchOf('quarantine', out.rejected), batchOf('collection_gaps', out.gaps)]) {
+      if (batch) batches.push(batch);
+    }
+    return { batches, cursors, caughtUp: out.caughtUp };
+  });
 }

@@ -6,3 +6,5 @@ export { BackupWorkflow } from './backup';
 export { RestoreWorkflow } from './restore';
 export { RetentionWorkflow } from './retention';
 export { SymbolSetWorkflow } from './symbol-set';
+export { BackfillWorkflow } from './backfill';
+export { BackfillChunkWorkflow } from './backfill-chunk';

@@ -6,6 +6,10 @@ import { normalizeTrade } from '../normalize/trades';
 import { tradePaging, type TradePaging } from '../paging/trades';
 import { quirksOf, type VenueQuirks } from '../venues';
 
+const HOUR_MS = 3_600_000;
+/** quiet hours stepped over in one page request at most (a week): the next fetch goes on from the same time */
+const MAX_QUIET_HOURS = 168;
+
 const isSequential = (id: string | undefined): id is string => id !== undefined && /^\d+$/.test(id);
 
 /** How gap checks read an exchange's trade sequence (venues/*.ts, tradeSequence); undefined: none is known. */
@@ -59,9 +63,16 @@ export function discontinuity(cursor: Cursor | undefined, fresh: readonly FreshI
 export const TRADES: DataTypeFetch<'trades', Trade> = {
   table: 'trades',
   ccxtMethod: 'fetchTrades',
-  async fetchPage(exchange: Exchange, symbol, cursor) {
+  async fetchPage(exchange: Exchange, symbol, cursor, input) {
     const request = tradePaging(exchange).request(cursor, exchange.market(symbol));
-    const items = await exchange.fetchTrades(symbol, request.since, request.limit, request.params);
+    let items = await exchange.fetchTrades(symbol, request.since, request.limit, request.params);
+    // asked by time (a backfill's start on an id-paged exchange), binance answers one hour: step over quiet hours
+    const end = Math.min(input.untilTime ?? Date.now(), Date.now());
+    for (let since = request.since, steps = 0; items.length === 0 && since !== undefined && request.params.fromId === undefined && tradePaging(exchange).kind === 'from-id' && steps < MAX_QUIET_HOURS; steps++) {
+      since += HOUR_MS;
+      if (since >= end) break;
+      items = await exchange.fetchTrades(symbol, since, request.limit, request.params);
+    }
     return { items, full: items.length >= request.limit };
   },
   normalize: (exchange, symbol, trade, receiveTime) => normalizeTrade(exchange.id, exchange.market(symbol), trade, receiveTime),

@@ -22,9 +22,11 @@ export interface TradePaging {
 
 /** The ccxt fetchTrades arguments of each paging kind, for one page starting right after the cursor. */
 const REQUEST: Record<TradePagingKind, (cursor: Cursor | undefined, limit: number) => PageRequest> = {
+  // a cursor with a time but no id (a backfill's start) asks by time: binance answers the hour from `since`
   'from-id': (cursor, limit) => {
     const lastId = lastIdOf(cursor);
-    return { limit, params: lastId !== undefined && /^\d+$/.test(lastId) ? { fromId: (BigInt(lastId) + 1n).toString() } : {} };
+    if (lastId !== undefined && /^\d+$/.test(lastId)) return { limit, params: { fromId: (BigInt(lastId) + 1n).toString() } };
+    return cursor ? { since: cursor.lastTime + 1, limit, params: {} } : { limit, params: {} };
   },
   // without a cursor: the newest trades (market/trades); with one: the trades right after it (history-trades)
   'okx-before': (cursor, limit) => {
