@@ -8,12 +8,18 @@ import { benchCollectors } from './collectors';
 import { benchDecimals } from './decimals';
 import { benchRecovery } from './recovery';
 import { benchRekey } from './rekey';
+import { benchThroughput } from './throughput';
 
 const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
   recovery: { what: 'outage end (exchange or store, 2 s to 5 min) → next batch stored by every affected collector / acknowledged by the store', target: 'worst ≤ 5 s', run: benchRecovery },
   backup: { what: 'full backup and restore of 1 M trades (compression, encryption, verification included) vs raw ClickHouse Native export/import of the same rows', target: 'each ≥ 50 % of raw; memory bounded', run: benchBackup },
   collectors: { what: '200 collectors at once, two worker processes, quorum writes to 3 stores', target: '≥ 200 collectors all keeping up', run: benchCollectors },
   rekey: { what: 'migration 5 on a store with 10 million trades (70 days) under the old sorting key', target: 'minutes, not hours', run: benchRekey },
+  throughput: {
+    what: 'trades from a simulator emitting 10,000/s per symbol (4 symbols): (a) a plain ccxt + @clickhouse/client loop, (b) collectors at W = 2 of 3 with 1, 2, 3 workers, (c) backfill',
+    target: '≥ 20,000 trades/s with 2 workers; ≥ 80 % of (a); 3 workers faster than 1; backfill ≥ 20,000 trades/s',
+    run: benchThroughput,
+  },
   decimals: { what: '100,000 trades into Float64 (schema 3) and Decimal(38, 18) (schema 4) price and amount columns: insert time, bytes on disk', target: 'a measured cost', run: benchDecimals },
 };
 

@@ -3,8 +3,8 @@ import type { Config } from '../src/config/schema';
 import { writeTestConfig } from '../test/support/test-config';
 
 /** A private stack on free ports for one benchmark, stopped afterwards whatever happens. */
-export async function withStack<T>(run: (config: Config, configFile: string) => Promise<T>, extra: Record<string, unknown> = {}): Promise<T> {
-  const { config, file } = await writeTestConfig(undefined, extra);
+export async function withStack<T>(run: (config: Config, configFile: string) => Promise<T>, extra: Record<string, unknown> = {}, edit?: Parameters<typeof writeTestConfig>[2]): Promise<T> {
+  const { config, file } = await writeTestConfig(undefined, extra, edit);
   await servicesUp(config);
   try {
     return await run(config, file);

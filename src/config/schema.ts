@@ -25,6 +25,11 @@ export const storeSchema = z.strictObject({
   username: z.string().min(1).default('default'),
   /** whether `services up` runs this store locally (Debian clickhouse-server) */
   managed: z.boolean().default(true),
+  /**
+   * gzip of request and response bodies: `auto` (the default) only for a store that is not on this host, where
+   * bytes on the wire cost more than the CPU to pack them; on loopback the packing is pure cost (docs/performance.md)
+   */
+  compression: z.enum(['auto', 'on', 'off']).optional(),
 });
 
 export const exchangeSchema = z.strictObject({
@@ -34,6 +39,12 @@ export const exchangeSchema = z.strictObject({
   api: z.union([z.string(), z.record(z.string(), z.string())]).optional(),
   /** HTTP timeout for one request */
   timeout: duration.default('10s'),
+  /**
+   * ccxt's own request spacing by each endpoint's weight (on by default: it keeps a real exchange's IP limits).
+   * Off only where nothing limits requests, such as the simulator in a throughput bench; MarketPrism's
+   * per-exchange token buckets (reliability.rateLimits) still apply.
+   */
+  enableRateLimit: z.boolean().default(true),
 });
 
 export const collectorSchema = z.strictObject({

@@ -10,13 +10,13 @@ export class UnknownExchangeError extends Error {
  * Builds a ccxt exchange from config. `api` overrides ccxt's urls.api: a string replaces every API URL,
  * a mapping replaces the named ones. This is the only place a ccxt exchange is constructed.
  */
-export function createExchange(id: string, config: ExchangeConfig, env: NodeJS.ProcessEnv = process.env): Exchange {
+export function createExchange(id: string, config: Omit<ExchangeConfig, 'enableRateLimit'> & { enableRateLimit?: boolean }, env: NodeJS.ProcessEnv = process.env): Exchange {
   const ExchangeClass = (ccxt as unknown as Record<string, new (opts: object) => Exchange>)[id];
   if (!ccxt.exchanges.includes(id) || typeof ExchangeClass !== 'function') {
     throw new UnknownExchangeError(`unknown exchange '${id}'; use a ccxt exchange id such as okx, binance, binanceusdm, bybit or deribit`);
   }
   const exchange = new ExchangeClass({
-    enableRateLimit: true,
+    enableRateLimit: config.enableRateLimit ?? true,
     timeout: parseDuration(config.timeout),
     options: structuredClone(config.options),
     ...exchangeCredentials(id, env),

@@ -21,7 +21,15 @@ export const STORE_CLIENT_OPTIONS = {
 const clients = new Map<string, ClickHouseClient>();
 
 function cacheKey(store: StoreConfig): string {
-  return `${store.id}\u0000${store.url}\u0000${store.username}`;
+  return `${store.id}\u0000${store.url}\u0000${store.username}\u0000${store.compression ?? 'auto'}`;
+}
+
+/** Whether bodies to and from the store are gzipped: `compression` on/off, or (auto) only when the store is not on this host. */
+export function compressed(store: Pick<StoreConfig, 'url' | 'compression'>): boolean {
+  const mode = store.compression ?? 'auto';
+  if (mode !== 'auto') return mode === 'on';
+  const host = new URL(store.url).hostname;
+  return !(host === 'localhost' || host === '[::1]' || host === '::1' || /^127\./.test(host));
 }
 
 export function storeClient(store: StoreConfig): ClickHouseClient {
@@ -33,7 +41,7 @@ export function storeClient(store: StoreConfig): ClickHouseClient {
       username: store.username,
       password: storePassword(store.id),
       application: 'marketprism',
-      compression: { request: true, response: true },
+      compression: { request: compressed(store), response: compressed(store) },
       request_timeout: STORE_CLIENT_OPTIONS.requestTimeoutMs,
       max_open_connections: STORE_CLIENT_OPTIONS.maxOpenConnections,
       keep_alive: { enabled: true, idle_socket_ttl: STORE_CLIENT_OPTIONS.idleSocketTtlMs, eagerly_destroy_stale_sockets: true },

@@ -13,6 +13,11 @@ import { isBatchTableDef, type TableDef } from './tables';
 export async function insertRows(client: ClickHouseClient, database: string, def: TableDef, rows: readonly object[]): Promise<void> {
   if (rows.length === 0) return;
   const { query, body } = insertStatement(database, def, rows);
+  await insertBody(client, query, body);
+}
+
+/** Sends an INSERT … FORMAT JSONEachRow statement with its body, and waits for the store to take it. */
+export async function insertBody(client: ClickHouseClient, query: string, body: string): Promise<void> {
   const result = await client.exec({ query, values: Readable.from([body]) });
   result.stream.resume(); // nothing to read; drain so the socket goes back to the pool
   await new Promise<void>((resolve, reject) => {

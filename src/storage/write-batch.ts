@@ -1,11 +1,9 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Batch } from '../domain/batch';
-import { batchTableDef } from './batch-tables';
-import { rowsChecksum } from './checksum';
+import { encodedBatch, encodedBody } from './encoded-batch';
+import { qualified } from './identifiers';
 import { ledgerEntry, recordBatch } from './ledger';
-import { toStoreRow } from './row-codec';
-import { insertRows } from './table-io';
-import type { BatchStamp } from './tables';
+import { insertBody } from './table-io';
 
 /** What one store holds of a batch after writeBatch. */
 export interface WrittenBatch {
@@ -27,13 +25,14 @@ export interface WrittenBatch {
  * store errors propagate as the client throws them.
  */
 export async function writeBatch(client: ClickHouseClient, database: string, batch: Batch): Promise<WrittenBatch> {
-  const def = batchTableDef(batch.table);
-  batch.rows.forEach((row, i) => toStoreRow(def, { ...row, batchId: batch.batchId, ingestTime: 0 }, i));
+  // encoded and checksummed once per batch in this process, whichever store asks first (encoded-batch.ts)
+  const encoded = encodedBatch(batch);
   const existing = await ledgerEntry(client, database, batch.batchId);
   if (existing) return { rows: existing.rows, checksum: existing.checksum, alreadyPresent: true };
-  const stamp: BatchStamp = { batchId: batch.batchId, ingestTime: Date.now() };
-  await insertRows(client, database, def, batch.rows.map((row) => ({ ...row, ...stamp })));
-  const checksum = rowsChecksum(def, batch.rows);
-  await recordBatch(client, database, { batchId: batch.batchId, tableName: batch.table, rows: batch.rows.length, checksum });
-  return { rows: batch.rows.length, checksum, alreadyPresent: false };
+  if (encoded.rows > 0) {
+    const { columns, body } = encodedBody(encoded, Date.now());
+    await insertBody(client, `INSERT INTO ${qualified(database, encoded.def.name)} (${columns.join(', ')}) FORMAT JSONEachRow`, body);
+  }
+  await recordBatch(client, database, { batchId: batch.batchId, tableName: batch.table, rows: encoded.rows, checksum: encoded.checksum });
+  return { rows: encoded.rows, checksum: encoded.checksum, alreadyPresent: false };
 }

@@ -11,7 +11,12 @@ import { freePort } from '../../src/services/process';
  * A complete config on free ports in a fresh temp dir, so the test stack never collides with a dev
  * stack (or another test run) on the same machine. `extra` adds or replaces top-level sections (benches).
  */
-export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-test-')), extra: Record<string, unknown> = {}): Promise<{ file: string; config: Config }> {
+export async function writeTestConfig(
+  dir = mkdtempSync(path.join(os.tmpdir(), 'marketprism-test-')),
+  extra: Record<string, unknown> = {},
+  /** changes anything in the document, ports known (benches: simulator rate, exchange options) */
+  edit: (doc: Record<string, any>) => void = () => undefined, // eslint-disable-line @typescript-eslint/no-explicit-any -- a YAML document
+): Promise<{ file: string; config: Config }> {
   const ports = { temporal: await freePort(), ui: await freePort(), codec: await freePort(), sim: await freePort() };
   const stores = [];
   for (const id of ['primary', 'replica-1', 'replica-2']) {
@@ -30,6 +35,7 @@ export async function writeTestConfig(dir = mkdtempSync(path.join(os.tmpdir(), '
     metrics: { port: 0 },
     ...extra,
   };
+  edit(doc);
   const file = path.join(dir, 'marketprism.yaml');
   const text = stringify(doc);
   writeFileSync(file, text);
