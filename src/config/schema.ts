@@ -3,6 +3,7 @@ import { DATA_TYPES } from '../domain/data-types';
 import { MIN_COLLECT_INTERVAL_MS } from '../domain/fetch';
 import { isSymbolSelector, parseSymbolSelector } from '../domain/symbol-selector';
 import { reliabilityOverridesSchema } from './reliability-overrides';
+import { WORKER_DEFAULTS, workerSchema } from './worker-options';
 import { DURATION_PATTERN, parseDuration } from './duration';
 import { DEFAULT_PORTS, LOOPBACK } from './ports';
 
@@ -121,6 +122,8 @@ export const configSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(DEFAULT_PORTS.metrics),
     })
     .default({ enabled: true, host: LOOPBACK, port: DEFAULT_PORTS.metrics }),
+  /** slots, tuner, shutdown grace and heartbeat of every worker process (src/config/worker-options.ts, docs/operations.md) */
+  worker: workerSchema.default(WORKER_DEFAULTS),
   temporal: z.strictObject({
     address: z.string().regex(/^[^\s:]+:\d+$/, 'host:port like 127.0.0.1:7233'),
     namespace: z.string().min(1).default('default'),

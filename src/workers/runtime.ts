@@ -18,15 +18,19 @@ let installed: Promise<InstalledRuntime> | undefined;
  * Once per process, before the first worker or native connection: the Temporal runtime with
  *  - its log lines, the Rust core's forwarded too, through our pino logger (runtime-logger.ts);
  *  - the SDK's metrics (workflow and activity task latencies, slots, polls, …) exported in Prometheus format
- *    on a loopback port (Runtime.install's telemetryOptions.metrics.prometheus).
- * A runtime installed earlier (a test's own) is kept: then SDK metrics are not served.
+ *    on a loopback port (Runtime.install's telemetryOptions.metrics.prometheus);
+ *  - a worker heartbeat to the Temporal server every `heartbeatIntervalMs` (1,000-60,000 ms): each worker's
+ *    slots in use and available, which `marketprism status` reads back with ListWorkers (src/client/workers.ts).
+ * A runtime installed earlier (a test's own) is kept: then SDK metrics are not served. The first call's
+ * interval holds for the whole process.
  */
-export function installRuntime(): Promise<InstalledRuntime> {
+export function installRuntime(heartbeatIntervalMs = 10_000): Promise<InstalledRuntime> {
   installed ??= (async () => {
     const bindAddress = `${LOOPBACK}:${await freePort()}`;
     try {
       Runtime.install({
         logger: temporalToPino(),
+        workerHeartbeatInterval: heartbeatIntervalMs,
         telemetryOptions: {
           logging: { filter: { core: coreLogLevel(logger.level), other: 'ERROR' }, forward: {} },
           metrics: { prometheus: { bindAddress, countersTotalSuffix: true, useSecondsForDurations: true, unitSuffix: true } },

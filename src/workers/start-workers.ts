@@ -15,6 +15,7 @@ import { RepairBacklog } from './metrics/repair-backlog';
 import { serveMetrics, type MetricsServer } from './metrics/server';
 import { workerReliability, type WorkerReliability } from './reliability';
 import { installRuntime } from './runtime';
+import { slotOptions } from './slots';
 import { workflowBundle } from './workflow-bundle';
 
 export interface WorkerOptions {
@@ -50,12 +51,23 @@ function metricsPortOf(config: Config, options: WorkerOptions): number | undefin
 }
 
 /**
+ * After the grace time, activities still running are cancelled; those that ignore cancellation get this much
+ * longer before run() gives up on them (GracefulShutdownPeriodExpiredError) and the process exits. What they
+ * were doing is then retried elsewhere once its timeout expires, as after a SIGKILL.
+ */
+export const SHUTDOWN_FORCE_AFTER_GRACE_MS = 15_000;
+
+/**
  * Starts one Temporal worker per task queue in this process. Workers are stateless: any number of
  * processes may poll the same queues, and any of them may be killed at any time. Each process serves its
  * metrics and health (docs/operations.md) and logs a summary line per collector every logSummaryInterval.
+ * Slots come from the config's `worker:` section (slots.ts); shutdown() drains: no new tasks are polled,
+ * tasks in flight get worker.shutdownGraceTime to finish.
  */
 export async function startWorkers(config: Config, options: WorkerOptions): Promise<RunningWorkers> {
-  const runtime = await installRuntime();
+  const runtime = await installRuntime(parseDuration(config.worker.heartbeatInterval));
+  const slots = slotOptions(config.worker);
+  const graceMs = parseDuration(config.worker.shutdownGraceTime);
   const { activities, close, pool, alerts } = createActivities(config);
   const reliability = workerReliability(config, pool, alerts);
   // the repair workflows run on the storage queue: the workers serving it report their backlog
@@ -94,7 +106,9 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
           // Temporal enforces this across every worker polling the exchange's queue: adding workers never
           // multiplies the request rate an exchange sees.
           maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
-          shutdownGraceTime: '10s',
+          ...slots(),
+          shutdownGraceTime: graceMs,
+          shutdownForceTime: graceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
         });
       }),
     );
@@ -109,7 +123,14 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
   const conn = connection as NativeConnection;
   summaries.start();
   logger.info(
-    { queues: options.queues, activitiesOnly: !!options.activitiesOnly, metrics: server ? `http://${config.metrics.host}:${server.port}/metrics` : 'off' },
+    {
+      queues: options.queues,
+      activitiesOnly: !!options.activitiesOnly,
+      metrics: server ? `http://${config.metrics.host}:${server.port}/metrics` : 'off',
+      tuner: config.worker.tuner,
+      maxConcurrentActivityTaskExecutions: config.worker.maxConcurrentActivityTaskExecutions,
+      maxConcurrentWorkflowTaskExecutions: config.worker.maxConcurrentWorkflowTaskExecutions,
+    },
     'workers started',
   );
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
@@ -128,8 +149,11 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
     health,
     done,
     async shutdown() {
+      const inFlight = workers.map((w, i) => ({ taskQueue: options.queues[i], activities: w.getStatus().numInFlightActivities, workflowTasks: w.getStatus().numInFlightWorkflowActivations }));
+      logger.info({ inFlight, graceMs }, `draining: no new tasks; in-flight tasks get ${graceMs / 1000} s to finish`);
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await done;
+      logger.info({ queues: options.queues }, 'drained: every worker stopped');
     },
   };
 }
