@@ -84,7 +84,13 @@ export function decimalText(x: number): string {
   return text;
 }
 
-/** SQL: the normalized text of a stored Decimal column (18.16 prints 18 fractional digits, current releases none extra). */
+/**
+ * SQL: the normalized text of a stored Decimal column (18.16 prints 18 fractional digits, current releases none
+ * extra): the leading match of sign, integer digits and fractional digits up to the last non-zero one. `extract`
+ * with a left-anchored pattern, not `replaceRegexpOne` of the trailing zeros: the same text, 2.5× faster on 18.16
+ * (0.16 s against 0.39 s per million values), and every checksum over the stores evaluates it for each decimal
+ * column of each row (docs/performance.md).
+ */
 export function decimalTextSql(expr: string): string {
-  return `replaceRegexpOne(toString(${expr}), '\\\\.0*$|(\\\\.[0-9]*[1-9])0+$', '\\\\1')`;
+  return `extract(toString(${expr}), '^-?[0-9]+(?:\\\\.[0-9]*[1-9])?')`;
 }
