@@ -4,17 +4,10 @@ import { BATCH_BOUNDS } from '../domain/batch';
 import { collectQueue } from '../domain/task-queues';
 import { backfillProgressQuery, type BackfillInput, type BackfillProgress } from '../workflows/backfill-api';
 import { workflowPolicies } from './workflow-policies';
+import { followWorkflow } from './follow-workflow';
 
 /** Starting and following BackfillWorkflows (src/workflows/backfill.ts). */
-export interface BackfillSpec {
-  exchange: string;
-  symbols: string[];
-  /** epoch ms, inclusive / exclusive */
-  fromTime: number;
-  toTime: number;
-  chunkMs: number;
-  parallelism: number;
-}
+export type BackfillSpec = Pick<BackfillInput, 'exchange' | 'symbols' | 'fromTime' | 'toTime' | 'chunkMs' | 'parallelism'>;
 
 export const BACKFILL_WORKFLOW = 'BackfillWorkflow';
 
@@ -49,24 +42,6 @@ export async function startBackfill(client: Client, config: Config, spec: Backfi
 }
 
 /** Waits for the backfill's end, calling `onProgress` about twice a second with its progress query's answer. */
-export async function waitForBackfill(handle: WorkflowHandle, onProgress: (p: BackfillProgress) => void = () => undefined): Promise<BackfillProgress> {
-  let done = false;
-  const result = (handle.result() as Promise<BackfillProgress>).finally(() => {
-    done = true;
-  });
-  const poll = (async () => {
-    while (!done) {
-      try {
-        onProgress(await handle.query(backfillProgressQuery));
-      } catch {
-        // no worker has picked it up yet, or it ended between the check and the query
-      }
-      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
-    }
-  })();
-  try {
-    return await result;
-  } finally {
-    await poll;
-  }
+export function waitForBackfill(handle: WorkflowHandle, onProgress: (p: BackfillProgress) => void = () => undefined): Promise<BackfillProgress> {
+  return followWorkflow<BackfillProgress, BackfillProgress>(handle, backfillProgressQuery, onProgress);
 }

@@ -3,6 +3,7 @@ import type { Config } from '../config/schema';
 import { BACKUP_QUEUE } from '../domain/task-queues';
 import type { RestoreTable } from '../domain/backup-tables';
 import { workflowPolicies } from './workflow-policies';
+import { followWorkflow } from './follow-workflow';
 import {
   MANUAL_BACKUP_WORKFLOW_ID,
   restoreProgressQuery,
@@ -62,24 +63,6 @@ export async function startRestore(client: Client, config: Config, req: RestoreR
 }
 
 /** Waits for a restore, reporting its progress about twice a second. */
-export async function waitForRestore(handle: WorkflowHandle, onProgress: (p: RestoreProgress) => void = () => undefined): Promise<RestoreOutcome> {
-  let done = false;
-  const result = handle.result().finally(() => {
-    done = true;
-  }) as Promise<RestoreOutcome>;
-  const poll = (async () => {
-    while (!done) {
-      try {
-        onProgress(await handle.query(restoreProgressQuery));
-      } catch {
-        // not started yet, or finished between the check and the query
-      }
-      await Promise.race([result.catch(() => undefined), new Promise((r) => setTimeout(r, 500))]);
-    }
-  })();
-  try {
-    return await result;
-  } finally {
-    await poll;
-  }
+export function waitForRestore(handle: WorkflowHandle, onProgress: (p: RestoreProgress) => void = () => undefined): Promise<RestoreOutcome> {
+  return followWorkflow<RestoreOutcome, RestoreProgress>(handle, restoreProgressQuery, onProgress);
 }

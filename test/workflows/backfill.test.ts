@@ -1,23 +1,20 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { parse, stringify } from 'yaml';
 import { temporalClient } from '../../src/client/client';
 import { startCollector, stopCollector } from '../../src/client/collectors';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { freePort } from '../../src/services/process';
 import { storeClient } from '../../src/storage/client';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import type { BackfillProgress } from '../../src/workflows/backfill-api';
-import { simulatorExchangeConfigs } from '../../simulator/config';
-import { startSimulator, type RunningSimulator } from '../../simulator/server';
+import type { RunningSimulator } from '../../simulator/server';
 import { assertOneLineError, runCli } from '../support/cli';
 import { truth } from '../support/simulator-admin';
+import { ownSimulator } from '../support/own-simulator';
 import { eventually } from '../support/wait';
 import { quoted } from './collector-fixture';
 
@@ -48,14 +45,7 @@ describe('backfill: a past range in parallel chunks, beside a live collector, th
   let live: string | undefined;
 
   before(async () => {
-    sim = await startSimulator({ port: await freePort(), seed: 77, tradesPerSecond: 20 });
-    const binanceusdm = { ...base.exchanges.binanceusdm, ...simulatorExchangeConfigs(sim.url).binanceusdm };
-    config = { ...base, simulator: { ...base.simulator, port: sim.port }, exchanges: { ...base.exchanges, binanceusdm } };
-    file = path.join(path.dirname(process.env.MARKETPRISM_CONFIG!), 'backfill.yaml');
-    const doc = parse(readFileSync(process.env.MARKETPRISM_CONFIG!, 'utf8')) as { exchanges: Record<string, unknown>; simulator: Record<string, unknown> };
-    doc.exchanges.binanceusdm = { ...(doc.exchanges.binanceusdm as object), ...simulatorExchangeConfigs(sim.url).binanceusdm };
-    doc.simulator = { ...doc.simulator, port: sim.port };
-    writeFileSync(file, stringify(doc));
+    ({ sim, config, file } = await ownSimulator(base, 'backfill', ['binanceusdm'], { seed: 77, tradesPerSecond: 20 }));
     client = await temporalClient(config);
     workers = await startWorkers(config, { queues: [collectQueue('binanceusdm'), STORAGE_QUEUE], identity: 'backfill-in-process' });
   });

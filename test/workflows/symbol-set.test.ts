@@ -1,22 +1,18 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { parse, stringify } from 'yaml';
 import { temporalClient } from '../../src/client/client';
 import { collectorStatus } from '../../src/client/collectors';
 import { symbolSetStatus } from '../../src/client/symbol-sets';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
 import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
-import { freePort } from '../../src/services/process';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
 import type { SymbolSetStatus } from '../../src/workflows/symbol-set-api';
-import { simulatorExchangeConfigs } from '../../simulator/config';
-import { startSimulator, type RunningSimulator } from '../../simulator/server';
+import type { RunningSimulator } from '../../simulator/server';
 import { assertOneLineError, runCli, runCliJson } from '../support/cli';
 import { changeListing } from '../support/simulator-admin';
+import { ownSimulator } from '../support/own-simulator';
 import { eventually } from '../support/wait';
 import { storedRows } from './collector-fixture';
 
@@ -41,13 +37,7 @@ describe('symbol sets: --symbols all follows listings and delistings', () => {
   const since = Date.now();
 
   before(async () => {
-    sim = await startSimulator({ port: await freePort(), seed: 31, tradesPerSecond: 1, instruments: GENERATED });
-    const binanceusdm = { ...base.exchanges.binanceusdm, ...simulatorExchangeConfigs(sim.url).binanceusdm };
-    config = { ...base, simulator: { ...base.simulator, port: sim.port }, exchanges: { ...base.exchanges, binanceusdm } };
-    file = path.join(path.dirname(process.env.MARKETPRISM_CONFIG!), 'symbol-set.yaml');
-    const doc = parse(readFileSync(process.env.MARKETPRISM_CONFIG!, 'utf8')) as { exchanges: Record<string, unknown> };
-    doc.exchanges.binanceusdm = { ...(doc.exchanges.binanceusdm as object), ...simulatorExchangeConfigs(sim.url).binanceusdm };
-    writeFileSync(file, stringify(doc));
+    ({ sim, config, file } = await ownSimulator(base, 'symbol-set', ['binanceusdm'], { seed: 31, tradesPerSecond: 1, instruments: GENERATED }));
     client = await temporalClient(config);
     workers = await startWorkers(config, { queues: [collectQueue('binanceusdm'), STORAGE_QUEUE], identity: 'symbol-set' });
   });
