@@ -1,9 +1,8 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Batch } from '../domain/batch';
-import { encodedBatch, encodedBody } from './encoded-batch';
-import { qualified } from './identifiers';
-import { ledgerEntry, recordBatch } from './ledger';
-import { insertBody } from './table-io';
+import { encodedBatch } from './encoded-batch';
+import { coalescedInsert } from './insert-coalescer';
+import { ledgerEntry } from './ledger';
 
 /** What one store holds of a batch after writeBatch. */
 export interface WrittenBatch {
@@ -29,10 +28,7 @@ export async function writeBatch(client: ClickHouseClient, database: string, bat
   const encoded = encodedBatch(batch);
   const existing = await ledgerEntry(client, database, batch.batchId);
   if (existing) return { rows: existing.rows, checksum: existing.checksum, alreadyPresent: true };
-  if (encoded.rows > 0) {
-    const { columns, body } = encodedBody(encoded, Date.now());
-    await insertBody(client, `INSERT INTO ${qualified(database, encoded.def.name)} (${columns.join(', ')}) FORMAT JSONEachRow`, body);
-  }
-  await recordBatch(client, database, { batchId: batch.batchId, tableName: batch.table, rows: encoded.rows, checksum: encoded.checksum });
+  // with other batches for the same store and table that arrive meanwhile: one insert a second at most (insert-coalescer.ts)
+  await coalescedInsert(client, database, batch.batchId, encoded);
   return { rows: encoded.rows, checksum: encoded.checksum, alreadyPresent: false };
 }
