@@ -8,6 +8,7 @@ import { benchCollectors } from './collectors';
 import { benchDecimals } from './decimals';
 import { benchRecovery } from './recovery';
 import { benchRekey } from './rekey';
+import { benchSymbols } from './symbols';
 import { benchThroughput } from './throughput';
 
 const BENCHES: Record<string, { what: string; target: string; run: () => Promise<Record<string, number>> }> = {
@@ -19,6 +20,11 @@ const BENCHES: Record<string, { what: string; target: string; run: () => Promise
     what: 'trades from a simulator emitting 10,000/s per symbol (4 symbols): (a) a plain ccxt + @clickhouse/client loop, (b) collectors at W = 2 of 3 with 1, 2, 3 workers, (c) backfill',
     target: '≥ 20,000 trades/s with 2 workers; ≥ 80 % of (a); 3 workers faster than 1; backfill ≥ 20,000 trades/s',
     run: benchThroughput,
+  },
+  symbols: {
+    what: 'every market of binanceusdm at once: 1,000 generated perpetuals + BTC, ETH in one symbol set (50 per collector), two worker processes',
+    target: '≥ 1,000 symbols, every row stored, lag bounded',
+    run: benchSymbols,
   },
   decimals: { what: '100,000 trades into Float64 (schema 3) and Decimal(38, 18) (schema 4) price and amount columns: insert time, bytes on disk', target: 'a measured cost', run: benchDecimals },
 };
