@@ -2,6 +2,7 @@ import type { Config } from '../config/schema';
 import type { FetchInput, FetchResult } from '../domain/fetch';
 import type { TradeRow } from '../domain/rows';
 import type { BackfillCheck } from '../domain/backfill';
+import { compareIds } from '../domain/cursor';
 import { DATA_TYPE_FETCHES } from '../exchange/data-types';
 import { fetchBatches } from '../exchange/fetch-loop';
 import type { ExchangePool } from '../exchange/pool';
@@ -34,7 +35,6 @@ export interface BackfillCheckInput extends StoreSet {
   fromTime: number;
   toTime: number;
 }
-
 
 export class TooFewStoresError extends Error {
   override name = 'TooFewStoresError';
@@ -75,7 +75,7 @@ export function backfillActivities(pool: ExchangePool, config: Config) {
     async backfillCheck(input: BackfillCheckInput): Promise<BackfillCheck> {
       const ids = [...(await heldIds(input, { exchange: input.exchange, symbol: input.symbol, fromTime: input.fromTime, toTime: input.toTime - 1 }))];
       const sequential = quirksOf(input.exchange).tradeSequence === 'id';
-      const sorted = ids.filter((id) => /^\d+$/.test(id)).map(BigInt).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      const sorted = ids.filter((id) => /^\d+$/.test(id)).sort(compareIds).map(BigInt);
       const holes: Array<[string, string]> = [];
       let missing = 0n;
       if (sequential) {

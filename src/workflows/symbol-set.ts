@@ -71,12 +71,15 @@ export async function SymbolSetWorkflow(input: SymbolSetInput): Promise<void> {
   const follow = async (symbols: readonly string[]): Promise<void> => {
     const wanted = new Set(symbols);
     const held = new Set(state.members.flatMap((m) => m.symbols));
+    // members whose symbols changed get one update each, new members a start, once every change is known
+    const changed = new Set<SymbolSetMember>();
+    const created = new Set<SymbolSetMember>();
     for (const member of [...state.members]) {
       const kept = member.symbols.filter((s) => wanted.has(s));
       if (kept.length === member.symbols.length) continue;
       state.delisted += member.symbols.length - kept.length;
       member.symbols = kept;
-      if (kept.length > 0) await updateMember(member);
+      if (kept.length > 0) changed.add(member);
       else {
         state.members = state.members.filter((m) => m !== member);
         await getExternalWorkflowHandle(member.workflowId).cancel().catch(() => undefined);
@@ -84,19 +87,18 @@ export async function SymbolSetWorkflow(input: SymbolSetInput): Promise<void> {
     }
     const fresh = symbols.filter((s) => !held.has(s));
     state.listed += state.lastReloadTime === null ? 0 : fresh.length;
-    const changed = new Set<SymbolSetMember>();
     for (const symbol of fresh) {
-      const member = state.members.find((m) => m.symbols.length < input.symbolsPerCollector) ?? { workflowId: memberWorkflowId(setId, state.nextMember++), symbols: [] };
-      if (member.symbols.length === 0) state.members.push(member);
+      let member = state.members.find((m) => m.symbols.length < input.symbolsPerCollector);
+      if (!member) {
+        member = { workflowId: memberWorkflowId(setId, state.nextMember++), symbols: [] };
+        state.members.push(member);
+        created.add(member);
+      }
       member.symbols.push(symbol);
-      changed.add(member);
+      if (!created.has(member)) changed.add(member);
     }
-    for (const member of changed) {
-      if (member.symbols.length === 0) continue;
-      // a member is new when it was created above (its symbols are all fresh)
-      if (member.symbols.every((s) => !held.has(s))) await startMember(member);
-      else await updateMember(member);
-    }
+    for (const member of created) await startMember(member);
+    for (const member of changed) await updateMember(member);
   };
 
   try {
