@@ -5,6 +5,7 @@ import type { BackfillCheck } from '../domain/backfill';
 import { compareIds } from '../domain/cursor';
 import { DATA_TYPE_FETCHES } from '../exchange/data-types';
 import { fetchBatches } from '../exchange/fetch-loop';
+import type { StagingArea } from './staging';
 import type { ExchangePool } from '../exchange/pool';
 import { quirksOf } from '../exchange/venues';
 import { storeClient } from '../storage/client';
@@ -40,7 +41,7 @@ export class TooFewStoresError extends Error {
   override name = 'TooFewStoresError';
 }
 
-export function backfillActivities(pool: ExchangePool, config: Config) {
+export function backfillActivities(pool: ExchangePool, config: Config, staging?: StagingArea) {
   const resolve = storeResolver(() => config);
   /** ids held by the stores in [fromTime, toTime] (inclusive), union over those that answer; at least minStores must */
   const heldIds = async (set: StoreSet, q: { exchange: string; symbol: string; fromTime: number; toTime: number }): Promise<Set<string>> => {
@@ -59,7 +60,7 @@ export function backfillActivities(pool: ExchangePool, config: Config) {
   return {
     /** One bounded fetch of trades from the cursors, rows the stores already hold left out (cursors still move past them). */
     async fetchBackfill(input: BackfillFetchInput): Promise<FetchResult> {
-      return fetchBatches(pool, DATA_TYPE_FETCHES.trades, input, async (rows: TradeRow[]) => {
+      const result = await fetchBatches(pool, DATA_TYPE_FETCHES.trades, input, async (rows: TradeRow[]) => {
         const kept: TradeRow[] = [];
         for (const symbol of new Set(rows.map((r) => r.symbol))) {
           const mine = rows.filter((r) => r.symbol === symbol);
@@ -69,6 +70,7 @@ export function backfillActivities(pool: ExchangePool, config: Config) {
         }
         return kept;
       });
+      return staging ? staging.stage(result, input.stage) : result;
     },
 
     /** What the stores hold of one symbol in [fromTime, toTime), and where its ids have holes. */

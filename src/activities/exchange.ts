@@ -5,6 +5,7 @@ import { fetchActivity } from '../exchange/fetch-loop';
 import type { ExchangePool } from '../exchange/pool';
 import { selectedSymbols } from '../exchange/market-symbols';
 import { parseSymbolSelector } from '../domain/symbol-selector';
+import type { StagingArea } from './staging';
 import type { ListSymbolsInput, ListSymbolsResult } from '../domain/symbol-selector';
 
 export type FetchActivities = Record<FetchActivityName, (input: FetchInput) => Promise<FetchResult>>;
@@ -19,7 +20,11 @@ export function marketActivities(pool: ExchangePool) {
   };
 }
 
-/** One fetch activity per data type (FETCH_ACTIVITY names them), each the shared fetch loop over its spec. */
-export function exchangeActivities(pool: ExchangePool): FetchActivities {
-  return Object.fromEntries(DATA_TYPES.map((type) => [FETCH_ACTIVITY[type], fetchActivity(pool, DATA_TYPE_FETCHES[type])])) as FetchActivities;
+/**
+ * One fetch activity per data type (FETCH_ACTIVITY names them), each the shared fetch loop over its spec; a
+ * fetch asked to (`input.stage`) keeps its market batch in `staging` and returns a reference to it.
+ */
+export function exchangeActivities(pool: ExchangePool, staging?: StagingArea): FetchActivities {
+  const staged = (fetch: (input: FetchInput) => Promise<FetchResult>) => async (input: FetchInput) => (staging ? staging.stage(await fetch(input), input.stage) : fetch(input));
+  return Object.fromEntries(DATA_TYPES.map((type) => [FETCH_ACTIVITY[type], staged(fetchActivity(pool, DATA_TYPE_FETCHES[type]))])) as FetchActivities;
 }

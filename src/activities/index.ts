@@ -7,6 +7,7 @@ import { backupActivities } from './backup';
 import { ExchangePool } from '../exchange/pool';
 import { exchangeActivities, marketActivities } from './exchange';
 import { backfillActivities } from './backfill';
+import { stagingActivities, StagingArea } from './staging';
 import { storageActivities } from './storage';
 
 /**
@@ -16,17 +17,22 @@ import { storageActivities } from './storage';
 export function createActivities(config: Config) {
   const pool = new ExchangePool(config);
   const alerts = new AlertSink(config, logger);
+  // batches fetched here and kept for their inserts (staging.ts); startWorkers gives it its task queue
+  const staging = new StagingArea();
+  const storage = storageActivities(config);
   return {
     activities: {
-      ...exchangeActivities(pool),
+      ...exchangeActivities(pool, staging),
       ...marketActivities(pool),
-      ...backfillActivities(pool, config),
-      ...storageActivities(config),
+      ...backfillActivities(pool, config, staging),
+      ...storage,
+      ...stagingActivities(staging, storage.insertBatch),
       ...alertActivities(alerts),
       ...backupActivities(config),
     },
     pool,
     alerts,
+    staging,
     close: async () => {
       await pool.close();
       await closeStoreClients();

@@ -10,6 +10,7 @@
  *     targetMemoryUsage: 0.8
  *     shutdownGraceTime: 10s                    # SIGTERM: how long in-flight activities may finish
  *     heartbeatInterval: 10s                    # how often the worker reports its slots to Temporal (1s-60s)
+ *     stageBatches: true                        # fetched rows stay in this process, history carries references
  *
  * The names are the Temporal SDK's own WorkerOptions names, so its documentation applies as written.
  */
@@ -33,6 +34,7 @@ export const WORKER_DEFAULTS = {
   targetMemoryUsage: 0.8,
   shutdownGraceTime: '10s',
   heartbeatInterval: '10s',
+  stageBatches: true,
 };
 
 export const workerSchema = z.strictObject({
@@ -46,6 +48,12 @@ export const workerSchema = z.strictObject({
   heartbeatInterval: duration
     .default(WORKER_DEFAULTS.heartbeatInterval)
     .refine((text) => !DURATION_PATTERN.test(text) || (parseDuration(text) >= HEARTBEAT_INTERVAL_MS.min && parseDuration(text) <= HEARTBEAT_INTERVAL_MS.max), 'between 1s and 60s'),
+  /**
+   * Keep each fetched market batch in this process and send its inserts to this process's own task queue, so
+   * workflow history carries a reference instead of the rows (docs/design.md, "Rows out of workflow history").
+   * false: the rows travel through history (visible in the Temporal UI, several times heavier).
+   */
+  stageBatches: z.boolean().default(WORKER_DEFAULTS.stageBatches),
 });
 
 export type WorkerConfig = z.infer<typeof workerSchema>;

@@ -36,6 +36,36 @@ export interface Batch<T extends BatchTable = BatchTable> {
 }
 
 /**
+ * A market batch that stayed in the worker process that fetched it (issue 11, "rows need not travel through
+ * workflow history"): history carries this reference, and the inserts go to `stagedOn`, the task queue only that
+ * process polls, where the rows are. docs/design.md, "Rows out of workflow history", argues why nothing is lost
+ * or duplicated when that process dies.
+ */
+export interface StagedBatch {
+  batchId: string;
+  table: DataType;
+  /** rows in the batch */
+  rowCount: number;
+  /** the staging process's own task queue (src/domain/task-queues.ts, stagingQueue) */
+  stagedOn: string;
+}
+
+/** Failure type of an insert whose staged batch is not in the staging process (any more). */
+export const STAGED_BATCH_MISSING = 'staged_batch_missing';
+
+/** What a write takes: a batch with its rows, or a reference to one staged in a worker. */
+export type WritableBatch = Batch | StagedBatch;
+
+export function isStaged(batch: WritableBatch): batch is StagedBatch {
+  return 'stagedOn' in batch;
+}
+
+/** Rows in a batch, staged or not. */
+export function rowCountOf(batch: WritableBatch): number {
+  return isStaged(batch) ? batch.rowCount : batch.rows.length;
+}
+
+/**
  * How large one fetch's batch may grow, declared together and applied by every fetch (src/exchange/fetch-loop.ts):
  *  - maxRows: rows per batch (a collector may ask for fewer);
  *  - maxBytes: the rows serialized as JSON. Batches travel through Temporal history (activity result, insert

@@ -1,4 +1,4 @@
-import type { Batch } from './batch';
+import { rowCountOf, type WritableBatch } from './batch';
 import type { Cursors } from './cursor';
 import type { DataType } from './data-types';
 import type { CollectionGapRow } from './rows';
@@ -69,6 +69,11 @@ export interface FetchInput {
   options?: FetchOptions;
   /** epoch ms: take only items before this time, and count a symbol caught up once its pages reach it (backfill) */
   untilTime?: number;
+  /**
+   * Keep the market batch in the fetching worker and return a StagedBatch for it (src/domain/batch.ts), when that
+   * worker serves a staging queue; otherwise, and for bookkeeping batches, rows come back inline.
+   */
+  stage?: boolean;
 }
 
 /**
@@ -76,7 +81,7 @@ export interface FetchInput {
  * quarantined items, the gaps found), the cursors after them, and whether the fetch caught up.
  */
 export interface FetchResult {
-  batches: Batch[];
+  batches: WritableBatch[];
   cursors: Cursors;
   /** false when a batch bound cut the fetch short: the collector fetches again at once instead of sleeping */
   caughtUp: boolean;
@@ -84,10 +89,10 @@ export interface FetchResult {
 
 /** The gaps a fetch found (the rows of its collection_gaps batch), to be alerted on. */
 export function gapsOf(result: FetchResult): CollectionGapRow[] {
-  return result.batches.flatMap((b) => (b.table === 'collection_gaps' ? (b.rows as CollectionGapRow[]) : []));
+  return result.batches.flatMap((b) => (b.table === 'collection_gaps' && 'rows' in b ? (b.rows as CollectionGapRow[]) : []));
 }
 
 /** Rows of market data (not bookkeeping) a result carries for `table`. */
 export function marketRowCount(result: FetchResult, table: DataType): number {
-  return result.batches.reduce((n, b) => n + (b.table === table ? b.rows.length : 0), 0);
+  return result.batches.reduce((n, b) => n + (b.table === table ? rowCountOf(b) : 0), 0);
 }

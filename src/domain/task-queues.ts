@@ -28,3 +28,14 @@ export function defaultQueues(exchangeIds: readonly string[]): string[] {
 export function knownQueues(exchangeIds: readonly string[]): string[] {
   return defaultQueues(exchangeIds);
 }
+
+/**
+ * Prefix of the task queues of staged batches: each worker process that fetches also polls one queue of its own,
+ * `staged/<process>`, where the inserts of the batches it holds are sent (Temporal's worker-specific task queue
+ * pattern; docs/design.md, "Rows out of workflow history").
+ */
+export const STAGING_QUEUE_PREFIX = 'staged/';
+
+export function stagingQueue(processId: string): string {
+  return `${STAGING_QUEUE_PREFIX}${processId}`;
+}

@@ -46,3 +46,12 @@ export function writeInsertOptions(policies: Policies = DEFAULT_POLICIES): Activ
   const cap = Math.max(Math.min(policies.writes.insertRetryMaxIntervalMs, policies.backoff.maxDelayMs), policies.activities.storeInsert.initialIntervalMs);
   return { ...options, heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, retry: { ...options.retry, maximumInterval: cap } };
 }
+
+/**
+ * Options for an insert of a batch staged in a worker (src/activities/staging.ts): the insert options, on that
+ * worker's own task queue, given up after writes.stagedStartTimeoutMs when no worker takes it there (a
+ * schedule-to-start timeout is never retried: the worker is gone).
+ */
+export function stagedInsertOptions(stagedOn: string, policies: Policies = DEFAULT_POLICIES): ActivityOptions {
+  return { ...writeInsertOptions(policies), taskQueue: stagedOn, scheduleToStartTimeout: policies.writes.stagedStartTimeoutMs ?? DEFAULT_POLICIES.writes.stagedStartTimeoutMs };
+}

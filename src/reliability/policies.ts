@@ -138,6 +138,12 @@ export interface WritePolicy {
    * died is retried elsewhere after this, not after the whole start-to-close timeout.
    */
   insertHeartbeatTimeoutMs: number;
+  /**
+   * Schedule-to-start timeout of an insert sent to the worker that staged its batch (src/activities/staging.ts):
+   * a staging worker that has died is given up after this, and the write recovers the batch from the stores or
+   * refetches it (docs/design.md, "Rows out of workflow history"). Absent in policies recorded before staging.
+   */
+  stagedStartTimeoutMs?: number;
   /** Once a store's insert retries are spent, the next round starts after this, doubling per round ... */
   roundBaseDelayMs: number;
   /** ... up to this. A write without quorum never gives up; it keeps going round. */
@@ -219,6 +225,7 @@ export const DEFAULT_POLICIES: Policies = {
     quorumAlertAfterMs: 30 * SECOND,
     insertRetryMaxIntervalMs: 10 * SECOND,
     insertHeartbeatTimeoutMs: 10 * SECOND,
+    stagedStartTimeoutMs: 10 * SECOND,
     roundBaseDelayMs: SECOND,
     roundMaxDelayMs: 2 * SECOND,
     repairProbeWaitMs: 10 * SECOND,

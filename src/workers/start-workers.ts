@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import type { Config } from '../config/schema';
 import { parseDuration } from '../config/duration';
-import { BACKUP_QUEUE, exchangeOfQueue, STORAGE_QUEUE } from '../domain/task-queues';
+import { BACKUP_QUEUE, exchangeOfQueue, stagingQueue, STORAGE_QUEUE } from '../domain/task-queues';
 import { maxTaskQueueActivitiesPerSecond } from '../reliability/rate-limiter';
 import { logger } from '../logging';
 import { dataConverter } from '../client/data-converter';
@@ -68,7 +70,7 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
   const runtime = await installRuntime(parseDuration(config.worker.heartbeatInterval));
   const slots = slotOptions(config.worker);
   const graceMs = parseDuration(config.worker.shutdownGraceTime);
-  const { activities, close, pool, alerts } = createActivities(config);
+  const { activities, close, pool, alerts, staging } = createActivities(config);
   const reliability = workerReliability(config, pool, alerts);
   // the repair workflows run on the storage queue: the workers serving it report their backlog
   const backlog = options.queues.includes(STORAGE_QUEUE) ? new RepairBacklog(config, logger) : undefined;
@@ -76,6 +78,9 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
   const metrics = new WorkerMetrics(reliability, backlog, Date.now, backups);
   const summaries = new CollectorSummaries(parseDuration(config.logSummaryInterval), logger);
   const workers: Worker[] = [];
+  // this process's own queue for the inserts of the batches it fetched and keeps (src/activities/staging.ts)
+  const ownQueue = config.worker.stageBatches ? stagingQueue(`${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`) : undefined;
+  let stagingWorker: Worker | undefined;
   // unhealthy (503) until every worker exists and polls
   const health = () =>
     workers.length < options.queues.length
@@ -113,6 +118,22 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
       }),
     );
     workers.push(...created);
+    if (ownQueue) {
+      stagingWorker = await Worker.create({
+        connection: native,
+        namespace: config.temporal.namespace,
+        taskQueue: ownQueue,
+        ...(options.identity ? { identity: `${options.identity}@${ownQueue}` } : {}),
+        activities,
+        dataConverter,
+        interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
+        ...slots(),
+        shutdownGraceTime: graceMs,
+        shutdownForceTime: graceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
+      });
+      // from now on fetches here keep their batches and name this queue
+      staging.queue = ownQueue;
+    }
   } catch (err) {
     reliability.interceptor.stop();
     await server?.close();
@@ -125,6 +146,7 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
   logger.info(
     {
       queues: options.queues,
+      stagingQueue: ownQueue ?? 'off',
       activitiesOnly: !!options.activitiesOnly,
       metrics: server ? `http://${config.metrics.host}:${server.port}/metrics` : 'off',
       tuner: config.worker.tuner,
@@ -133,7 +155,17 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
     },
     'workers started',
   );
+  const staged = stagingWorker;
+  const stagingRun = staged?.run().catch((err: unknown) => {
+    // fetches go back to returning their rows inline; batches staged here are recovered by their writes
+    staging.queue = undefined;
+    logger.error({ err, queue: ownQueue }, 'the staging worker stopped: fetches return their rows inline from now on');
+  });
   const done = Promise.all(workers.map((w) => w.run())).then(async () => {
+    // last: inserts of batches fetched here may still come while the other workers drain
+    staging.queue = undefined;
+    if (staged?.getState() === 'RUNNING') staged.shutdown();
+    await stagingRun;
     summaries.stop();
     summaries.flush();
     reliability.interceptor.stop();

@@ -1,11 +1,12 @@
-import { continueAsNew, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { continueAsNew, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { rowCountOf } from '../domain/batch';
 import type { Cursor } from '../domain/cursor';
 import { activityOptions } from '../reliability/activity-options';
 import { DEFAULT_POLICIES } from '../reliability/policies';
 import type { BackfillChunkInput, BackfillChunkResult } from './backfill-api';
 import type { CollectorInput } from './collector-api';
-import { writeResult } from './collector-writes';
+import { STAGED_BATCHES_PATCH, writeResult } from './collector-writes';
 
 const MAX_HISTORY_EVENTS = 5_000;
 
@@ -38,6 +39,7 @@ export async function BackfillChunkWorkflow(input: BackfillChunkInput): Promise<
   };
   const state = input.carried ?? { cursor: { lastTime: input.fromTime - 1, idsAtLastTime: [] } as Cursor, rows: 0, batches: 0, gaps: 0 };
   for (;;) {
+    const stage = patched(STAGED_BATCHES_PATCH);
     const result = await fetchBackfill({
       exchange: input.exchange,
       symbols: [input.symbol],
@@ -46,13 +48,15 @@ export async function BackfillChunkWorkflow(input: BackfillChunkInput): Promise<
       untilTime: input.toTime,
       stores: input.stores,
       minStores,
+      ...(stage && { stage }),
     });
-    await writeResult(writer, result);
+    // false: the staged batch was lost with its worker before any store held it; fetched again from the same cursor
+    if (!(await writeResult(writer, result))) continue;
     for (const batch of result.batches) {
       if (batch.table === 'trades') {
-        state.rows += batch.rows.length;
+        state.rows += rowCountOf(batch);
         state.batches += 1;
-      } else if (batch.table === 'collection_gaps') state.gaps += batch.rows.length;
+      } else if (batch.table === 'collection_gaps') state.gaps += rowCountOf(batch);
     }
     const next = result.cursors[input.symbol];
     const moved = next !== undefined && JSON.stringify(next) !== JSON.stringify(state.cursor);

@@ -1,6 +1,6 @@
 import { executeChild, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Batch } from '../domain/batch';
+import { isStaged, type WritableBatch } from '../domain/batch';
 import { gapsOf, type FetchResult } from '../domain/fetch';
 import { STORAGE_QUEUE } from '../domain/task-queues';
 import { activityOptions } from '../reliability/activity-options';
@@ -15,12 +15,14 @@ import { alertSummary } from './summaries';
 /** Collectors write inline (quorum-write.ts) since this patch; runs recorded before it wrote through a child. */
 export const INLINE_WRITES_PATCH = 'inline-quorum-writes';
 
-/** Writes a batch through the redundant-write path; returns once `quorum` stores hold it. */
-export async function writeBatch(input: CollectorInput, batch: Batch): Promise<void> {
+/**
+ * Writes a batch through the redundant-write path; returns true once `quorum` stores hold it, false when it was
+ * staged and lost with its worker before any store held it (the caller fetches it again: quorum-write.ts).
+ */
+export async function writeBatch(input: CollectorInput, batch: WritableBatch): Promise<boolean> {
   const write = { batch, stores: input.stores, quorum: input.quorum, ...(input.policies && { policies: input.policies }) };
-  if (patched(INLINE_WRITES_PATCH)) {
-    await writeAtQuorum(write, 'CollectorWorkflow');
-    return;
+  if (isStaged(batch) || patched(INLINE_WRITES_PATCH)) {
+    return !(await writeAtQuorum(write, 'CollectorWorkflow')).refetch;
   }
   await executeChild(RedundantWriteWorkflow, {
     args: [write],
@@ -29,6 +31,7 @@ export async function writeBatch(input: CollectorInput, batch: Batch): Promise<v
     // a batch already being written finishes even if this collector is stopped meanwhile
     parentClosePolicy: 'ABANDON',
   });
+  return true;
 }
 
 async function alertGaps(input: CollectorInput, result: FetchResult): Promise<void> {
@@ -44,8 +47,21 @@ async function alertGaps(input: CollectorInput, result: FetchResult): Promise<vo
   }
 }
 
-/** Writes everything one fetch produced, in order, then alerts on its gaps; cursors may move only after this returns. */
-export async function writeResult(input: CollectorInput, result: FetchResult): Promise<void> {
-  for (const batch of result.batches) await writeBatch(input, batch);
+/**
+ * Writes everything one fetch produced, in order (the market batch first), then alerts on its gaps; cursors may
+ * move only after this returns true. False: the staged market batch was lost before any store held it, nothing of
+ * the result is written, and the caller fetches again from the same cursors.
+ */
+export async function writeResult(input: CollectorInput, result: FetchResult): Promise<boolean> {
+  for (const batch of result.batches) {
+    if (!(await writeBatch(input, batch))) return false;
+  }
   await alertGaps(input, result);
+  return true;
 }
+
+/**
+ * Whether fetches keep their market batch in the worker and hand over a reference (src/activities/staging.ts).
+ * Since this patch; runs recorded before it carried the rows in their history, and replay that way.
+ */
+export const STAGED_BATCHES_PATCH = 'staged-batches';

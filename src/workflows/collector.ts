@@ -3,12 +3,14 @@ import {
   condition,
   continueAsNew,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { rowCountOf } from '../domain/batch';
 import { newestTime } from '../domain/cursor';
 import { FETCH_ACTIVITY } from '../domain/data-types';
 import type { FetchInput, FetchResult } from '../domain/fetch';
@@ -16,7 +18,7 @@ import { quarantinedBodiesOf } from '../domain/quarantined-failure';
 import { activityOptions } from '../reliability/activity-options';
 import { DEFAULT_POLICIES } from '../reliability/policies';
 import { pauseSignal, resumeSignal, statusQuery, updateSignal, type CollectorInput, type CollectorState } from './collector-api';
-import { writeBatch, writeResult } from './collector-writes';
+import { STAGED_BATCHES_PATCH, writeBatch, writeResult } from './collector-writes';
 import { currentFetchResult } from './legacy-fetch-result';
 import { DATA_TYPE, EXCHANGE, SYMBOLS } from './search-attributes';
 import { resumePoint } from './stored-cursors';
@@ -129,15 +131,20 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
     let caughtUp = true;
     let failed = false;
     try {
-      const result = currentFetchResult(await fetch({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch, options: input.options }));
+      const stage = patched(STAGED_BATCHES_PATCH);
+      const result = currentFetchResult(await fetch({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch, options: input.options, ...(stage && { stage }) }));
       // a stop (cancellation) waits for the write in flight: no batch is left on fewer stores than quorum
-      await CancellationScope.nonCancellable(() => writeResult(input, result));
+      if (!(await CancellationScope.nonCancellable(() => writeResult(input, result)))) {
+        // the staged batch was lost with its worker before any store held it: fetched again, at once
+        state.lastError = 'a fetched batch was lost with its worker before any store held it; fetched again';
+        continue;
+      }
       state.cursors = result.cursors;
       for (const batch of result.batches) {
-        if (batch.table === 'quarantine') state.rejectedItems += batch.rows.length;
-        else if (batch.table === 'collection_gaps') state.gapsFound += batch.rows.length;
+        if (batch.table === 'quarantine') state.rejectedItems += rowCountOf(batch);
+        else if (batch.table === 'collection_gaps') state.gapsFound += rowCountOf(batch);
         else {
-          state.rowsWritten += batch.rows.length;
+          state.rowsWritten += rowCountOf(batch);
           state.batchesWritten += 1;
         }
       }

@@ -1,14 +1,15 @@
-import { CancellationScope, condition, isCancellation, proxyActivities, sleep, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, condition, isCancellation, proxyActivities, sleep, TimeoutFailure, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import type { Batch } from '../domain/batch';
+import { isStaged, rowCountOf, STAGED_BATCH_MISSING, type WritableBatch } from '../domain/batch';
 import { STORAGE_QUEUE } from '../domain/task-queues';
-import { activityOptions, writeInsertOptions } from '../reliability/activity-options';
+import { activityOptions, stagedInsertOptions, writeInsertOptions } from '../reliability/activity-options';
 import { writeRoundDelayMs } from '../reliability/backoff';
 import { DEFAULT_POLICIES, type Policies } from '../reliability/policies';
-import { alertSummary, hintSummary, insertSummary, quorumGraceSummary, quorumWaitSummary, retrySleepSummary, writeRoundSummary } from './summaries';
+import { alertSummary, copySummary, hintSummary, insertSummary, quorumGraceSummary, quorumWaitSummary, retrySleepSummary, settleSummary, writeRoundSummary } from './summaries';
 
 export interface QuorumWriteInput {
-  batch: Batch;
+  /** the rows, or a reference to them staged in the worker that fetched them (src/activities/staging.ts) */
+  batch: WritableBatch;
   /** store ids; URLs and credentials stay in the workers' config */
   stores: string[];
   quorum: number;
@@ -23,17 +24,38 @@ export interface QuorumWriteResult {
   lagging: string[];
   /** whether the write went without quorum long enough to raise an alert */
   alerted: boolean;
+  /**
+   * A staged batch whose worker died before any store held it: nothing was written (partial rows were removed),
+   * and the caller fetches it again from its unmoved cursors. Never set for a batch with its rows.
+   */
+  refetch?: boolean;
+}
+
+/** Whether an insert failed because the worker that staged its batch is gone (or no longer holds it). */
+function stagingLost(err: unknown): boolean {
+  for (let e = err as { cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e instanceof TimeoutFailure && e.timeoutType === 'SCHEDULE_TO_START') return true;
+    if (e instanceof ApplicationFailure && e.type === STAGED_BATCH_MISSING) return true;
+  }
+  return false;
 }
 
 /**
  * The redundant-write path, as workflow code any workflow runs: RedundantWriteWorkflow for one batch, and
  * CollectorWorkflow for each batch it fetched (inline: a child workflow per batch cost a workflow execution
- * and twice the workflow tasks, see docs/design.md). Insert activities run on the storage task queue.
+ * and twice the workflow tasks, see docs/design.md). Insert activities run on the storage task queue, or, for a
+ * batch staged in the worker that fetched it, on that worker's own queue (insertStaged).
  *  - Each store's insert is retried under the storeInsert policy; when that budget is spent another round
  *    starts after a growing pause, so a batch without quorum waits here, in Temporal's history, and is never
  *    dropped. Short of quorum for policies.writes.quorumAlertAfterMs: one alert, resolved at quorum.
  *  - After quorum the other stores get a short grace; a store still silent then gets a hint: its
  *    ReplicaRepairWorkflow (signal-with-start, by the hintRepair activity) copies the batch once it is back.
+ *  - A staged batch whose worker is gone before quorum (its inserts find no poller within
+ *    writes.stagedStartTimeoutMs, or it no longer holds the batch): once every store's insert has ended, each
+ *    store that did not acknowledge is asked whether its ledger holds the batch (discardPartialBatch, which also
+ *    removes rows an interrupted insert left without an entry). Stores holding it are the sources the others copy
+ *    it from (copyBatch, verified against the ledger), until quorum; when none holds it, nothing was written and
+ *    the result says `refetch`. docs/design.md, "Rows out of workflow history", has the argument.
  * Every step is idempotent (the stores' ledgers), so a replay, a retried activity or a repair racing a late
  * insert never leaves duplicates.
  */
@@ -47,14 +69,36 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
   const acknowledged: string[] = [];
   const scope = new CancellationScope();
 
+  // Where each store's copy comes from: the batch's own rows, its staging worker, or, once that is lost, the
+  // stores that hold it. `lost`: stores whose staged insert found the staging worker gone.
+  let copyFrom: string[] | undefined;
+  let refetch = false;
+  const lost = new Set<string>();
+  const deliver = async (store: string): Promise<void> => {
+    if (copyFrom) {
+      await copyBatchFrom(store, copyFrom, batch, policies);
+    } else if (isStaged(batch)) {
+      const { insertStaged } = proxyActivities<Activities>(stagedInsertOptions(batch.stagedOn, policies));
+      await insertStaged.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batchId: batch.batchId, stores: stores.length }]);
+    } else {
+      await insertBatch.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batch }]);
+    }
+  };
+
   const writeTo = async (store: string): Promise<void> => {
     for (let round = 1; ; round++) {
+      if (refetch || acknowledged.includes(store)) return;
       try {
-        await insertBatch.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batch }]);
+        await deliver(store);
         acknowledged.push(store);
         return;
       } catch (err) {
         if (isCancellation(err)) throw err;
+        if (!copyFrom && stagingLost(err)) {
+          lost.add(store);
+          await condition(() => copyFrom !== undefined || refetch);
+          continue;
+        }
         const delayMs = writeRoundDelayMs(round, policies);
         await sleep(delayMs, { summary: writeRoundSummary(store, round, delayMs) });
       }
@@ -65,20 +109,40 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
       if (!isCancellation(err)) throw err;
     }),
   );
+  if (isStaged(batch)) {
+    const recovery = async (): Promise<void> => {
+      // every store's staged insert has ended, acknowledged or lost: no insert of these rows can still land
+      await condition(() => lost.size > 0 && stores.every((s) => acknowledged.includes(s) || lost.has(s)));
+      const holding = await storesHolding([...lost], batch, policies);
+      acknowledged.push(...holding);
+      if (acknowledged.length === 0) refetch = true;
+      else copyFrom = [...acknowledged];
+    };
+    writes.push(scope.run(recovery).catch((err) => {
+      if (!isCancellation(err)) throw err;
+    }));
+  }
 
   const quorum = Math.min(input.quorum, stores.length);
   const hasQuorum = (): boolean => acknowledged.length >= quorum;
+  const settled = (): boolean => hasQuorum() || refetch;
   let alerted = false;
   const alertKey = `quorum-lost/${batch.table}/${batch.batchId}`;
-  if (!(await condition(hasQuorum, WRITES.quorumAlertAfterMs, { summary: quorumWaitSummary(batch, quorum, stores.length, WRITES.quorumAlertAfterMs) }))) {
+  if (!(await condition(settled, WRITES.quorumAlertAfterMs, { summary: quorumWaitSummary(batch, quorum, stores.length, WRITES.quorumAlertAfterMs) }))) {
     alerted = true;
     await raiseAlert.executeWithOptions({ summary: alertSummary('raise', alertKey) }, [{
       key: alertKey,
       severity: 'critical',
       source: `${alertSource} ${workflowInfo().workflowId}`,
-      message: `batch ${batch.batchId} (${batch.table}, ${batch.rows.length} rows) has ${acknowledged.length} of ${quorum} required stores after ${WRITES.quorumAlertAfterMs / 1000}s; it waits in Temporal and is retried until stores return`,
+      message: `batch ${batch.batchId} (${batch.table}, ${rowCountOf(batch)} rows) has ${acknowledged.length} of ${quorum} required stores after ${WRITES.quorumAlertAfterMs / 1000}s; it waits in Temporal and is retried until stores return`,
     }]).catch(() => undefined); // best effort: the write itself must go on
-    await condition(hasQuorum);
+    await condition(settled);
+  }
+  if (refetch) {
+    scope.cancel();
+    await Promise.all(writes);
+    if (alerted) await resolveAlert.executeWithOptions({ summary: alertSummary('resolve', alertKey) }, [{ key: alertKey, source: alertSource, message: `batch ${batch.batchId} was lost with its staging worker before any store held it; it is fetched again` }]).catch(() => undefined);
+    return { batchId: batch.batchId, acknowledged: [], lagging: [], alerted, refetch: true };
   }
 
   // Quorum reached. Healthy stores usually answer moments later, so give them a short grace before
@@ -107,4 +171,30 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
     await resolveAlert.executeWithOptions({ summary: alertSummary('resolve', alertKey) }, [{ key: alertKey, source: alertSource, message: `batch ${batch.batchId} reached quorum on ${done.join(', ')}` }]).catch(() => undefined);
   }
   return { batchId: batch.batchId, acknowledged: done, lagging, alerted };
+}
+
+/** Copies the batch into `store` from the stores that hold it (copyBatch on the storage queue: the repair path). */
+async function copyBatchFrom(store: string, holders: string[], batch: WritableBatch, policies: Policies): Promise<void> {
+  const { copyBatch } = proxyActivities<Activities>({ ...activityOptions('repairCopy', policies), taskQueue: STORAGE_QUEUE });
+  await copyBatch.executeWithOptions({ summary: copySummary(store, batch.batchId, holders.filter((s) => s !== store)) }, [{ store, sources: holders.filter((s) => s !== store), batchId: batch.batchId, table: batch.table }]);
+}
+
+/**
+ * Of `stores`, those whose ledger holds the batch, each asked until it answers (a store that is down may hold it:
+ * the write waits for it, as it waits for quorum); partial rows the others hold are removed meanwhile.
+ */
+async function storesHolding(stores: string[], batch: WritableBatch, policies: Policies): Promise<string[]> {
+  const { discardPartialBatch } = proxyActivities<Activities>({ ...activityOptions('storeRead', policies), heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, taskQueue: STORAGE_QUEUE });
+  const answers = await Promise.all(stores.map(async (store) => {
+    for (let round = 1; ; round++) {
+      try {
+        return (await discardPartialBatch.executeWithOptions({ summary: settleSummary(batch, store) }, [{ store, batchId: batch.batchId, table: batch.table }])).holds;
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        const delayMs = writeRoundDelayMs(round, policies);
+        await sleep(delayMs, { summary: retrySleepSummary(delayMs, `ask ${store} for batch ${batch.batchId}`) });
+      }
+    }
+  }));
+  return stores.filter((_, i) => answers[i]);
 }

@@ -1,4 +1,4 @@
-import type { Batch } from '../domain/batch';
+import { isStaged, rowCountOf, type WritableBatch } from '../domain/batch';
 import type { Cursors } from '../domain/cursor';
 
 /**
@@ -32,8 +32,8 @@ export function fetchSummary(exchange: string, dataType: string, symbols: readon
 }
 
 /** "insert batch trades-3f2a… (500 rows) into replica-1". */
-export function insertSummary(batch: Batch, store: string): string {
-  return `insert batch ${batch.batchId} (${batch.rows.length} ${batch.table} rows) into ${store}`;
+export function insertSummary(batch: WritableBatch, store: string): string {
+  return `insert batch ${batch.batchId} (${rowCountOf(batch)} ${batch.table} rows) into ${store}${isStaged(batch) ? ', staged in its worker' : ''}`;
 }
 
 /** The collector's timer between polls; after a failed fetch it waits less (the recovery gate holds the next one). */
@@ -41,11 +41,11 @@ export function pollSleepSummary(ms: number, afterFailure: boolean): string {
   return afterFailure ? `sleep ${formatMs(ms)}, then fetch again after the failed fetch` : `sleep ${formatMs(ms)} until the next poll`;
 }
 
-export function quorumWaitSummary(batch: Batch, quorum: number, stores: number, alertAfterMs: number): string {
+export function quorumWaitSummary(batch: WritableBatch, quorum: number, stores: number, alertAfterMs: number): string {
   return `wait up to ${formatMs(alertAfterMs)} for ${quorum} of ${stores} stores to hold batch ${batch.batchId}, then alert`;
 }
 
-export function quorumGraceSummary(batch: Batch, graceMs: number): string {
+export function quorumGraceSummary(batch: WritableBatch, graceMs: number): string {
   return `give the other stores ${formatMs(graceMs)} to acknowledge batch ${batch.batchId} before leaving it to repair`;
 }
 
@@ -53,7 +53,11 @@ export function writeRoundSummary(store: string, round: number, ms: number): str
   return `sleep ${formatMs(ms)}, then insert round ${round + 1} into ${store} (round ${round} spent its retries)`;
 }
 
-export function hintSummary(store: string, batch: Batch): string {
+export function settleSummary(batch: WritableBatch, store: string): string {
+  return `ask ${store} whether it holds batch ${batch.batchId} (its staging worker is gone); remove its partial rows`;
+}
+
+export function hintSummary(store: string, batch: WritableBatch): string {
   return `hint ${store} to repair batch ${batch.batchId}`;
 }
 

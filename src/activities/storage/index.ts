@@ -1,6 +1,7 @@
 import type { Config } from '../../config/schema';
 import { checkConsistencyActivity } from './check-consistency';
 import { copyBatchActivity } from './copy-batch';
+import { discardPartialBatchActivity } from './discard-partial-batch';
 import { hasBatchActivity } from './has-batch';
 import { HintClient, hintRepairActivity } from './hint-repair';
 import { insertBatchActivity } from './insert-batch';
@@ -13,6 +14,7 @@ import { storedCursorsActivity } from './stored-cursors';
 
 export type { CheckConsistencyInput } from './check-consistency';
 export type { CopyBatchInput, CopyBatchResult } from './copy-batch';
+export type { DiscardPartialBatchInput } from './discard-partial-batch';
 export type { HasBatchInput } from './has-batch';
 export type { HintRepairInput } from './hint-repair';
 export type { InsertBatchInput, InsertBatchResult } from './insert-batch';
@@ -31,6 +33,7 @@ export function storageActivities(config: Config) {
     hasBatch: hasBatchActivity(resolve),
     migrate: migrateActivity(resolve),
     copyBatch: copyBatchActivity(resolve, schema),
+    discardPartialBatch: discardPartialBatchActivity(resolve),
     storeHealth: storeHealthActivity(resolve),
     missingBatches: missingBatchesActivity(resolve, schema),
     storedCursors: storedCursorsActivity(resolve, schema),
