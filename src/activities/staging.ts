@@ -22,7 +22,7 @@ export class StagingArea {
   queue: string | undefined;
 
   constructor(
-    private readonly limits: { maxRows: number; idleMs: number } = { maxRows: 1_000_000, idleMs: 10 * 60_000 },
+    private readonly limits: { maxRows: number; idleMs: number } = { maxRows: 200_000, idleMs: 2 * 60_000 },
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -105,9 +105,11 @@ export interface InsertStagedInput {
 export function stagingActivities(staging: StagingArea, insertBatch: (input: InsertBatchInput) => Promise<InsertBatchResult>) {
   return {
     async insertStaged(input: InsertStagedInput): Promise<InsertBatchResult> {
-      const result = await insertBatch({ store: input.store, batch: staging.take(input.batchId) });
+      const batch = staging.take(input.batchId);
+      const result = await insertBatch({ store: input.store, batch });
       staging.stored(input.batchId, input.store, input.stores);
-      return result;
+      const exchange = (batch.rows[0] as { exchange?: unknown } | undefined)?.exchange;
+      return typeof exchange === 'string' ? { ...result, exchange } : result;
     },
   };
 }

@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { loadConfig } from '../../src/config/load';
 import type { Config } from '../../src/config/schema';
-import { collectQueue, STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { collectQueue, STAGING_QUEUE_PREFIX, STORAGE_QUEUE } from '../../src/domain/task-queues';
+import { DEFAULT_POLICIES } from '../../src/reliability/policies';
 import { temporalClient } from '../../src/client/client';
 import { collectorInput, startCollector } from '../../src/client/collectors';
 import { startWorkers, type RunningWorkers } from '../../src/workers/start-workers';
@@ -52,10 +53,11 @@ describe('policy overrides from the config', () => {
     try {
       const fetch = await eventually('a scheduled fetch', () => scheduled(client, workflowId, 'fetchTicker'), 30_000);
       assert.equal(seconds(fetch.startToCloseTimeout), 17);
-      // the collector writes inline: its own history schedules the inserts
-      const insert = await eventually('a scheduled insert', () => scheduled(client, workflowId, 'insertBatch'), 30_000);
+      // the collector writes inline: its own history schedules the inserts, sent to the worker that staged the batch
+      const insert = await eventually('a scheduled insert', () => scheduled(client, workflowId, 'insertStaged'), 30_000);
       assert.equal(seconds(insert.startToCloseTimeout), 23);
-      assert.equal(insert.taskQueue?.name, STORAGE_QUEUE);
+      assert.ok(insert.taskQueue?.name?.startsWith(STAGING_QUEUE_PREFIX), `sent to ${insert.taskQueue?.name}`);
+      assert.equal(seconds(insert.scheduleToStartTimeout), DEFAULT_POLICIES.writes.stagedStartTimeoutMs! / 1000);
     } finally {
       await client.workflow.getHandle(workflowId).terminate('test done');
     }

@@ -130,7 +130,7 @@ describe('a worker process: metrics, health and logs', () => {
     assert.equal(sample(text, 'marketprism_breaker_state', { dependency: 'exchange:okx' }), 0, 'the exchange breaker is closed');
     // it opened (the wait above); by now it may be open or probing again, never closed: nothing answers there
     assert.ok([1, 2].includes(sample(text, 'marketprism_breaker_state', { dependency: 'store:obs-down' }) ?? -1), 'the dead store breaker is open or half-open');
-    assert.ok((sample(text, 'marketprism_activity_failures_total', { activity_type: 'insertBatch', dependency: 'store:obs-down' }) ?? 0) > 0, 'failed writes counted');
+    assert.ok((sample(text, 'marketprism_activity_failures_total', { activity_type: 'insertStaged', dependency: 'store:obs-down' }) ?? 0) > 0, 'failed writes counted (inserts of batches staged in this worker)');
     assert.ok((sample(text, 'marketprism_rate_limit_rps', { exchange: 'okx', priority: 'trades' }) ?? 0) > 0, 'limiter rate');
     assert.ok((sample(text, 'process_cpu_seconds_total') ?? 0) > 0, 'process metrics');
     // the Temporal SDK's own metrics, served on the same endpoint
@@ -166,13 +166,15 @@ describe('a worker process: metrics, health and logs', () => {
     assert.ok(Number(summary.rowsFetched) > 0);
     assert.ok(summary.lagMs === null || Number(summary.lagMs) >= 0);
 
-    // alert lines are operator messages (key, severity, text), not the log of a failure: they carry no error object
-    const failures = records.filter((r) => r.level >= 40 && r.alert === undefined && (r.err !== undefined || /\bfail(ed|ure)\b|unreachable|error/i.test(r.msg)));
+    // alert lines are operator messages (key, severity, text), and breaker transitions state changes (from, to,
+    // reason), not the log of a failure: they carry no error object
+    const failures = records.filter((r) => r.level >= 40 && r.alert === undefined && r.to === undefined && (r.err !== undefined || /\bfail(ed|ure)\b|unreachable|error/i.test(r.msg)));
     assert.ok(failures.length > 0, 'the dead store produced failure lines');
     for (const f of failures) {
       assert.ok(f.err?.type && f.err.message, `failure line with error class and message: ${JSON.stringify(f).slice(0, 300)}`);
     }
-    const write = failures.find((r) => r.msg === 'Activity failed' && r.activityType === 'insertBatch');
+    // the collector's batches are staged in this worker: their inserts are insertStaged
+    const write = failures.find((r) => r.msg === 'Activity failed' && r.activityType === 'insertStaged');
     assert.ok(write, 'a failed write is logged');
     assert.equal(write.store, 'obs-down');
     assert.equal(write.workflowId, workflowId);

@@ -26,14 +26,18 @@ const BIN = path.resolve(__dirname, '../../bin/marketprism.js');
  * The test stack's config with `worker:` and per-exchange settings changed, written to a file of its own.
  * Workers heartbeat every second here, so `status` sees a change within about a second.
  */
-export function scaleConfig(worker: Record<string, unknown> = {}, exchangeTimeouts: Record<string, string> = {}): { file: string; config: Config } {
-  const file = scaleConfigFile(worker, exchangeTimeouts);
+export function scaleConfig(worker: Record<string, unknown> = {}, exchangeTimeouts: Record<string, string> = {}, database?: string): { file: string; config: Config } {
+  const file = scaleConfigFile(worker, exchangeTimeouts, database);
   return { file, config: parseConfig(readFileSync(file, 'utf8'), file) };
 }
 
-/** The same file, not validated here: for tests of what the command says about a bad one. */
-export function scaleConfigFile(worker: Record<string, unknown> = {}, exchangeTimeouts: Record<string, string> = {}): string {
+/**
+ * The same file, not validated here: for tests of what the command says about a bad one. `database`: the stores'
+ * database, for a test that must not see what other tests stored.
+ */
+export function scaleConfigFile(worker: Record<string, unknown> = {}, exchangeTimeouts: Record<string, string> = {}, database?: string): string {
   const doc = parse(readFileSync(process.env.MARKETPRISM_CONFIG as string, 'utf8')) as Record<string, unknown>;
+  if (database) doc.stores = (doc.stores as Array<Record<string, unknown>>).map((store) => ({ ...store, database }));
   const exchanges = { ...(doc.exchanges as Record<string, Record<string, unknown>>) };
   for (const [id, timeout] of Object.entries(exchangeTimeouts)) exchanges[id] = { ...exchanges[id], timeout };
   const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'marketprism-workers-')), 'marketprism.yaml');

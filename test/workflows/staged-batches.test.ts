@@ -74,7 +74,8 @@ async function assertStoresHoldTruth(config: Config, symbol: string, since: numb
 }
 
 describe('staged batches: rows stay in the worker that fetched them', () => {
-  const { file, config } = scaleConfig();
+  // a database of its own: other tests store trades of the same symbols (some with made-up ids and times)
+  const { file, config } = scaleConfig({}, {}, 'marketprism_staged');
   const workers: WorkerProcess[] = [];
   let client: Client;
   let collectors: Collectors;

@@ -18,6 +18,8 @@ export interface InsertBatchResult extends WrittenBatch {
   store: string;
   batchId: string;
   table: string;
+  /** the exchange of the batch's rows, for metrics: set by insertStaged, whose input carries no rows */
+  exchange?: string;
 }
 
 function checkBatch(batch: Batch): void {

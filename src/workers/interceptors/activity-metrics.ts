@@ -3,7 +3,8 @@
  * as one Temporal activity interceptor, placed outside the reliability interceptor so that it sees each
  * attempt's final, classified outcome:
  *  - fetch activities: rows fetched, quarantined items, gaps, fetch time, the newest event per symbol (lag);
- *  - insertBatch: rows and batches written per store and table, the write's latency; copyBatch: repairs;
+ *  - insertBatch and insertStaged: rows and batches written per store and table, the write's latency; copyBatch:
+ *    repairs;
  *  - failures: counted by activity type, dependency and error class; the SDK logs each one ("Activity failed",
  *    with the error's class and message);
  *  - every log line the SDK writes for the call (ctx.log, "Activity failed") also names the exchange or store
@@ -71,12 +72,12 @@ export function activityMetricsInterceptors(metrics: WorkerMetrics, summaries: C
             const result: unknown = await next(input);
             const took = seconds(startedAt);
             if (dataType) fetched(workflowId, dataType, input.args[0] as FetchInput, result as FetchResult, took);
-            else if (activityType === 'insertBatch') {
+            else if (activityType === 'insertBatch' || activityType === 'insertStaged') {
               const r = result as InsertBatchResult;
-              const { batch } = input.args[0] as InsertBatchInput;
+              const exchange = activityType === 'insertBatch' ? exchangeOfBatch((input.args[0] as InsertBatchInput).batch) : r.exchange ?? '';
               metrics.batchesWritten.inc({ table: r.table, store: r.store, outcome: r.alreadyPresent ? 'already_present' : 'written' });
               if (!r.alreadyPresent) {
-                metrics.rowsWritten.inc({ exchange: exchangeOfBatch(batch), table: r.table, store: r.store }, r.rows);
+                metrics.rowsWritten.inc({ exchange, table: r.table, store: r.store }, r.rows);
                 metrics.batchWriteSeconds.observe({ table: r.table, store: r.store }, took);
                 summaries.written(workflowId, r.store, r.rows);
               }

@@ -35,21 +35,21 @@ export class WorkerMetrics {
 
   readonly rowsWritten = new Counter({
     name: 'marketprism_rows_written_total',
-    help: 'Rows written to a store by insertBatch (not counting batches the store already held), by table: market data types, quarantine, collection_gaps.',
+    help: 'Rows written to a store by insertBatch or insertStaged (not counting batches the store already held), by table: market data types, quarantine, collection_gaps.',
     labelNames: ['exchange', 'table', 'store'] as const,
     registers: [this.registry],
   });
 
   readonly batchesWritten = new Counter({
     name: 'marketprism_batches_written_total',
-    help: 'Batches insertBatch finished, by outcome: written, or already_present (the store ledger held it: a retry or a repair).',
+    help: 'Batches insertBatch or insertStaged finished, by outcome: written, or already_present (the store ledger held it: a retry or a repair).',
     labelNames: ['table', 'store', 'outcome'] as const,
     registers: [this.registry],
   });
 
   readonly batchWriteSeconds = new Histogram({
     name: 'marketprism_batch_write_seconds',
-    help: 'Time insertBatch took to write one batch to one store (successful writes), seconds.',
+    help: 'Time insertBatch or insertStaged took to write one batch to one store (successful writes), seconds.',
     labelNames: ['table', 'store'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [this.registry],
