@@ -3,8 +3,8 @@ import { rowsChecksum } from '../storage/checksum';
 import type { AlertRow } from '../storage/records';
 import { ALERTS_TABLE } from '../storage/tables';
 import type { BackupKeyring } from './key';
-import { BATCHES_FILE, backupFile, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeBatches, serializeManifest, type BackupManifest, type DeferredBatch, type ManifestBatch, type ManifestChunk } from './manifest';
-import { sealChunk, sha256Hex } from './seal';
+import { BATCHES_FILE, backupFile, MANIFEST_FILE, MANIFEST_FORMAT, NATIVE_VERSION, serializeBatches, serializeManifest, type BackupManifest, type DeferredBatch, type ManifestBatch, type ManifestChunk } from './manifest';
+import { sealChunk, sealCompressedStream, sha256Hex } from './seal';
 import type { BackupStore } from './store';
 
 /**
@@ -23,6 +23,11 @@ export interface LedgerEntry {
   table: BatchTable;
   rows: number;
   checksum: string;
+}
+
+/** A batch of a native chunk: its ledger entry and the cheap hash the store computed over its rows. */
+export interface NativeEntry extends LedgerEntry {
+  hash: string;
 }
 
 interface OpenChunk {
@@ -54,6 +59,8 @@ export class ArchiveWriter {
   private open: OpenChunk | undefined;
   /** the chunk being sealed and stored while the next one fills */
   private storing: Promise<void> = Promise.resolve();
+  /** version 1 unless a native chunk is added (exportBackup always adds its market batches as native chunks) */
+  private version = 1;
 
   constructor(
     private readonly store: BackupStore,
@@ -61,6 +68,29 @@ export class ArchiveWriter {
     readonly backupId: string,
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
   ) {}
+
+  /** Makes the manifest version 2 even when no native chunk is added (a backup with no market rows). */
+  nativeFormat(): void {
+    this.version = NATIVE_VERSION;
+  }
+
+  /**
+   * Adds a chunk of ClickHouse Native (format version 2): `compressed` is the gzip of the Native stream holding
+   * exactly the rows of `entries` (the caller proved them against the ledger), sealed as it arrives. Nothing is
+   * recorded unless the whole stream is read and stored; a failure leaves the writer as it was.
+   */
+  async addNativeChunk(table: BatchTable, columns: readonly string[], entries: readonly NativeEntry[], compressed: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
+    await this.flush();
+    await this.storing;
+    this.version = NATIVE_VERSION;
+    const index = this.chunks.length;
+    const file = chunkFile(index);
+    const sealed = await sealCompressedStream(this.keyring.current, this.backupId, index, compressed);
+    await this.store.put(backupFile(this.backupId, file), sealed.file);
+    const rows = entries.reduce((n, e) => n + e.rows, 0);
+    this.chunks.push({ index, file, sha256: sealed.sha256, bytes: sealed.file.length, table, rows, batches: entries.length, encoding: 'native', columns: [...columns] });
+    for (const e of entries) this.batches.push({ batchId: e.batchId, table: e.table, rows: e.rows, checksum: e.checksum, chunk: index, hash: e.hash });
+  }
 
   get batchCount(): number {
     return this.batches.length;
@@ -135,7 +165,7 @@ export class ArchiveWriter {
     const bytes = this.chunks.reduce((n, c) => n + c.bytes, 0);
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
-      version: MANIFEST_VERSION,
+      version: this.version,
       backupId: this.backupId,
       parentId: input.parentId,
       kind: input.parentId === null ? 'full' : 'incremental',
