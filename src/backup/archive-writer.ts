@@ -8,11 +8,13 @@ import { sealChunk, sealCompressedStream, sha256Hex } from './seal';
 import type { BackupStore } from './store';
 
 /**
- * Writes one backup: batches go into chunks of one table each, a chunk is sealed (gzip, AES-256-GCM) and
- * stored as soon as its plaintext reaches `chunkBytes`, and the manifest is written last. At most one chunk
- * is held in memory while the previous one is being stored, so memory stays bounded whatever the size of the
- * tables. A chunk's plaintext is JSON lines, one per batch: {"batchId","table","rows":[...]} (rows without
- * their stamps), or {"alerts":[...]} for alert rows.
+ * Writes one backup. Format version 2 (what exportBackup writes): each market or bookkeeping chunk is the gzip of
+ * a ClickHouse Native stream of whole batches of one table, sealed (AES-256-GCM, SHA-256) as its bytes arrive
+ * from the store and stored whole (addNativeChunk); memory holds one sealed chunk. Alert rows, and every chunk of
+ * version 1 (addBatch, still written by the format tests and read everywhere), are JSON lines, one per batch:
+ * {"batchId","table","rows":[...]} (rows without their stamps), or {"alerts":[...]}; such a chunk is sealed (gzip,
+ * AES-256-GCM) and stored as soon as its plaintext reaches `chunkBytes`, one chunk stored while the next fills.
+ * The manifest is written last.
  */
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 const ALERTS_PER_LINE = 1_000;

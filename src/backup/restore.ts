@@ -8,7 +8,7 @@ import { ALERTS_TABLE, type BatchStamp } from '../storage/tables';
 import { randomBytes } from 'node:crypto';
 import { pipeline, Readable, Transform } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { qualified } from '../storage/identifiers';
+import { batchIdLiteral, qualified } from '../storage/identifiers';
 import { readBatches, readChain, readChunk, readManifest, readNativeChunk } from './archive-reader';
 import { GUNZIP_CHUNK_BYTES, NativeBatchCounter, NativeFormatError } from './native';
 import { insertNative, proveBatches } from './native-io';
@@ -270,7 +270,7 @@ async function restoreNativeChunk(
         await target.client.command({ query: `CREATE TABLE ${qualified(target.database, scratch)} AS ${qualified(target.database, def.name)} ENGINE = Memory` });
         try {
           await insertNative(target.client, target.database, scratch, columns, decompressCounted(compressed, counter));
-          const ids = missing.map((b) => `'${b.batchId}'`).join(', ');
+          const ids = missing.map((b) => batchIdLiteral(b.batchId)).join(', ');
           await target.client.command({
             query: `INSERT INTO ${qualified(target.database, def.name)} (${columns.join(', ')}) SELECT ${columns.join(', ')} FROM ${qualified(target.database, scratch)} WHERE batch_id IN (${ids})`,
             clickhouse_settings: { max_query_size: String(Math.max(262_144, ids.length + 4096)) },

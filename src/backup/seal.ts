@@ -5,14 +5,15 @@ import type { BackupKey } from './key';
 
 /**
  * One chunk file on the backup store:
- *   "MPBC" | format version (1 byte) | nonce (12 bytes) | AES-256-GCM ciphertext of gzip(plaintext) | tag (16 bytes)
+ *   "MPBC" | format version (1 byte: 1 JSON lines, 2 Native) | nonce (12 bytes) | AES-256-GCM ciphertext of gzip(plaintext) | tag (16 bytes)
  * The cipher key is derived per backup (HKDF-SHA256 of the backup key, salt = backup id), and the additional
  * authenticated data binds each chunk to its backup and position, so a chunk moved to another backup or slot
  * fails authentication. The SHA-256 the manifest records is of the whole file, checked before decrypting, so
  * a damaged file is reported as damaged rather than as a key problem.
  *
- * gzip, not zstd: Node 20 (the engines floor) has no zstd in node:zlib. Level 3 was chosen by measurement
- * (npm run bench -- backup); JSON lines of market rows shrink about 5×.
+ * gzip, not zstd: Node 20 (the engines floor) has no zstd in node:zlib, and ClickHouse 18.16 compresses HTTP
+ * responses with gzip (or deflate) only. Format 1 (JSON lines) uses level 3; format 2 (Native, src/backup/native.ts)
+ * is gzipped by the store at level 1 (src/backup/native-io.ts), both chosen by measurement (npm run bench -- backup).
  */
 export const CHUNK_MAGIC = Buffer.from('MPBC', 'ascii');
 export const CHUNK_FORMAT = 1;
