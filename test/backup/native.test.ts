@@ -186,6 +186,37 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     assert.deepEqual(countList.map(key).sort(), list.map(key).sort());
   });
 
+  it('a batch whose rows were written twice (not merged yet) is proved and read with FINAL: the chunk holds it once', async () => {
+    const database = 'bk_native_dup';
+    const client = storeClient(primary);
+    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await migrateStore(client, database);
+    // no merge may remove the duplicates before the backup reads them
+    await client.command({ query: `SYSTEM STOP MERGES ${database}.trades` });
+    try {
+      const [once, twice] = await writeBatches(primary, database, ['trades'], 2, 4);
+      const data = sampleRows('trades', 4, 1000);
+      await insertRows(client, database, batchTableDef('trades'), data.map((r) => ({ ...r, batchId: twice.batchId, ingestTime: 1_700_000_000_001 })));
+      const counted = await proveBatches(client, database, batchTableDef('trades'), [twice.batchId], { ledger: false });
+      assert.equal(counted.get(twice.batchId)?.rows, 8, 'the duplicates are there, unmerged');
+      const store = new LocalBackupStore(path.join(dir, 'v2-dup-backups'));
+      const backupId = backupIdAt(Date.UTC(2025, 5, 3), 0.5);
+      const result = await exportBackup({ sources: [{ id: primary.id, client, database }], store, keyring: ring, backupId, full: true });
+      assert.equal(result.deferred, 0);
+      assert.equal(result.rows, once.rows + twice.rows);
+      const report = await verifyBackupArchive(store, ring, backupId);
+      assert.deepEqual(report.problems, []);
+      const manifest = await readManifest(store, backupId, ring);
+      const rowsByBatch = new Map<string, number>();
+      for (const c of manifest.chunks.filter((x) => x.encoding === 'native')) {
+        for (const [id, n] of (await countNativeGzip((await readNativeChunk(store, ring, manifest, c.index)).compressed)).rowsByBatch) rowsByBatch.set(id, (rowsByBatch.get(id) ?? 0) + n);
+      }
+      assert.deepEqual(Object.fromEntries(rowsByBatch), { [once.batchId]: 4, [twice.batchId]: 4 });
+    } finally {
+      await client.command({ query: `SYSTEM START MERGES ${database}.trades` });
+    }
+  });
+
   it('the Native walker counts the same fed whole or in small pieces, and says so when a stream ends inside a block', async () => {
     const store = new LocalBackupStore(path.join(dir, 'v2-backups'));
     const [backupId] = await store.folders();
