@@ -3,7 +3,8 @@ import type { AlertRow } from '../storage/records';
 import { BackupCorruptError, BackupError, BackupMissingError } from './errors';
 import type { BackupKeyring } from './key';
 import { backupFile, MANIFEST_FILE, parseBatches, parseManifest, type BackupManifest, type ManifestBatch, type SignedManifest } from './manifest';
-import { ChunkOpenError, openChunk, sha256Hex } from './seal';
+import { ChunkOpenError, openChunk, openCompressed, sha256Hex } from './seal';
+import type { BackupKey } from './key';
 import type { BackupStore } from './store';
 
 /** Reading backups back: manifests (checked), chains of them, and chunks (checked, decrypted, parsed). */
@@ -88,8 +89,8 @@ function parseLines(text: string, file: string): ChunkContent {
   return out;
 }
 
-/** One chunk of a backup: present, the size and SHA-256 the manifest records, authentic, and parsed. */
-export async function readChunk(store: BackupStore, keyring: BackupKeyring, manifest: BackupManifest, index: number): Promise<ChunkContent> {
+/** A chunk file: present, of the size and SHA-256 the manifest records; with the key that wrote it. */
+async function chunkFile(store: BackupStore, keyring: BackupKeyring, manifest: BackupManifest, index: number): Promise<{ name: string; data: Buffer; key: BackupKey }> {
   const chunk = manifest.chunks[index];
   if (!chunk || chunk.index !== index) throw new BackupCorruptError(backupFile(manifest.backupId, MANIFEST_FILE), `lists no chunk ${index}`);
   const name = backupFile(manifest.backupId, chunk.file);
@@ -100,6 +101,13 @@ export async function readChunk(store: BackupStore, keyring: BackupKeyring, mani
   if (sha !== chunk.sha256) throw new BackupCorruptError(name, `SHA-256 ${sha.slice(0, 16)}… does not match the manifest's ${chunk.sha256.slice(0, 16)}…: the file is damaged`);
   const key = keyring.byId.get(manifest.keyId);
   if (!key) throw new BackupError(`${name}: written with key id ${manifest.keyId}, which this process does not hold`);
+  return { name, data, key };
+}
+
+/** One chunk of a backup: present, the size and SHA-256 the manifest records, authentic, and parsed. */
+export async function readChunk(store: BackupStore, keyring: BackupKeyring, manifest: BackupManifest, index: number): Promise<ChunkContent> {
+  const { name, data, key } = await chunkFile(store, keyring, manifest, index);
+  if (manifest.chunks[index].encoding === 'native') throw new BackupError(`${name}: a Native chunk, read with readNativeChunk`);
   let plain: Buffer;
   try {
     plain = await openChunk(key, manifest.backupId, index, data);
@@ -108,4 +116,19 @@ export async function readChunk(store: BackupStore, keyring: BackupKeyring, mani
     throw err;
   }
   return parseLines(plain.toString('utf8'), name);
+}
+
+/**
+ * A Native chunk (version 2): present, of the recorded size and SHA-256, and authentic (the whole AES-GCM tag is
+ * checked before anything is returned); returns the gzip of its Native stream, still compressed.
+ */
+export async function readNativeChunk(store: BackupStore, keyring: BackupKeyring, manifest: BackupManifest, index: number): Promise<{ name: string; compressed: Buffer }> {
+  const { name, data, key } = await chunkFile(store, keyring, manifest, index);
+  if (manifest.chunks[index].encoding !== 'native') throw new BackupError(`${name}: not a Native chunk`);
+  try {
+    return { name, compressed: openCompressed(key, manifest.backupId, index, data) };
+  } catch (err) {
+    if (err instanceof ChunkOpenError) throw new BackupCorruptError(name, err.message);
+    throw err;
+  }
 }

@@ -3,16 +3,18 @@ import { rowsChecksum } from '../storage/checksum';
 import type { AlertRow } from '../storage/records';
 import { ALERTS_TABLE } from '../storage/tables';
 import type { BackupKeyring } from './key';
-import { BATCHES_FILE, backupFile, MANIFEST_FILE, MANIFEST_FORMAT, MANIFEST_VERSION, serializeBatches, serializeManifest, type BackupManifest, type DeferredBatch, type ManifestBatch, type ManifestChunk } from './manifest';
-import { sealChunk, sha256Hex } from './seal';
+import { BATCHES_FILE, backupFile, MANIFEST_FILE, MANIFEST_FORMAT, NATIVE_VERSION, serializeBatches, serializeManifest, type BackupManifest, type DeferredBatch, type ManifestBatch, type ManifestChunk } from './manifest';
+import { sealChunk, sealCompressedStream, sha256Hex } from './seal';
 import type { BackupStore } from './store';
 
 /**
- * Writes one backup: batches go into chunks of one table each, a chunk is sealed (gzip, AES-256-GCM) and
- * stored as soon as its plaintext reaches `chunkBytes`, and the manifest is written last. At most one chunk
- * is held in memory while the previous one is being stored, so memory stays bounded whatever the size of the
- * tables. A chunk's plaintext is JSON lines, one per batch: {"batchId","table","rows":[...]} (rows without
- * their stamps), or {"alerts":[...]} for alert rows.
+ * Writes one backup. Format version 2 (what exportBackup writes): each market or bookkeeping chunk is the gzip of
+ * a ClickHouse Native stream of whole batches of one table, sealed (AES-256-GCM, SHA-256) as its bytes arrive
+ * from the store and stored whole (addNativeChunk); memory holds one sealed chunk. Alert rows, and every chunk of
+ * version 1 (addBatch, still written by the format tests and read everywhere), are JSON lines, one per batch:
+ * {"batchId","table","rows":[...]} (rows without their stamps), or {"alerts":[...]}; such a chunk is sealed (gzip,
+ * AES-256-GCM) and stored as soon as its plaintext reaches `chunkBytes`, one chunk stored while the next fills.
+ * The manifest is written last.
  */
 export const DEFAULT_CHUNK_BYTES = 8 * 1024 * 1024;
 const ALERTS_PER_LINE = 1_000;
@@ -23,6 +25,11 @@ export interface LedgerEntry {
   table: BatchTable;
   rows: number;
   checksum: string;
+}
+
+/** A batch of a native chunk: its ledger entry and the cheap hash the store computed over its rows. */
+export interface NativeEntry extends LedgerEntry {
+  hash: string;
 }
 
 interface OpenChunk {
@@ -54,6 +61,8 @@ export class ArchiveWriter {
   private open: OpenChunk | undefined;
   /** the chunk being sealed and stored while the next one fills */
   private storing: Promise<void> = Promise.resolve();
+  /** version 1 unless a native chunk is added (exportBackup always adds its market batches as native chunks) */
+  private version = 1;
 
   constructor(
     private readonly store: BackupStore,
@@ -61,6 +70,29 @@ export class ArchiveWriter {
     readonly backupId: string,
     private readonly chunkBytes = DEFAULT_CHUNK_BYTES,
   ) {}
+
+  /** Makes the manifest version 2 even when no native chunk is added (a backup with no market rows). */
+  nativeFormat(): void {
+    this.version = NATIVE_VERSION;
+  }
+
+  /**
+   * Adds a chunk of ClickHouse Native (format version 2): `compressed` is the gzip of the Native stream holding
+   * exactly the rows of `entries` (the caller proved them against the ledger), sealed as it arrives. Nothing is
+   * recorded unless the whole stream is read and stored; a failure leaves the writer as it was.
+   */
+  async addNativeChunk(table: BatchTable, columns: readonly string[], entries: readonly NativeEntry[], compressed: AsyncIterable<Buffer> | Iterable<Buffer>): Promise<void> {
+    await this.flush();
+    await this.storing;
+    this.version = NATIVE_VERSION;
+    const index = this.chunks.length;
+    const file = chunkFile(index);
+    const sealed = await sealCompressedStream(this.keyring.current, this.backupId, index, compressed);
+    await this.store.put(backupFile(this.backupId, file), sealed.file);
+    const rows = entries.reduce((n, e) => n + e.rows, 0);
+    this.chunks.push({ index, file, sha256: sealed.sha256, bytes: sealed.file.length, table, rows, batches: entries.length, encoding: 'native', columns: [...columns] });
+    for (const e of entries) this.batches.push({ batchId: e.batchId, table: e.table, rows: e.rows, checksum: e.checksum, chunk: index, hash: e.hash });
+  }
 
   get batchCount(): number {
     return this.batches.length;
@@ -135,7 +167,7 @@ export class ArchiveWriter {
     const bytes = this.chunks.reduce((n, c) => n + c.bytes, 0);
     const manifest: BackupManifest = {
       format: MANIFEST_FORMAT,
-      version: MANIFEST_VERSION,
+      version: this.version,
       backupId: this.backupId,
       parentId: input.parentId,
       kind: input.parentId === null ? 'full' : 'incremental',

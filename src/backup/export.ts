@@ -1,12 +1,17 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { BackupCounts } from '../domain/backup';
 import { BATCH_TABLES, isBatchTable, type BatchTable } from '../domain/batch';
-import { batchSummaries, ledgerEntriesOf, streamBatchRows } from '../storage/batch-stream';
+import { pipeline } from 'node:stream';
+import { createGzip, gzipSync } from 'node:zlib';
+import { ledgerEntriesOf } from '../storage/batch-stream';
+import { batchTableDef } from '../storage/batch-tables';
 import { ledgerBatches } from '../storage/ledger-diff';
 import type { AlertRow, BatchLedgerRow } from '../storage/records';
 import { selectRows } from '../storage/table-io';
 import { ALERTS_TABLE } from '../storage/tables';
-import { ArchiveWriter, DEFAULT_CHUNK_BYTES, type LedgerEntry } from './archive-writer';
+import { ArchiveWriter, DEFAULT_CHUNK_BYTES, type NativeEntry } from './archive-writer';
+import { nativeColumns } from './native';
+import { exportNative, proveBatches, STORE_GZIP_LEVEL, type BatchProof } from './native-io';
 import { chainBatchIds, chooseParent } from './chain';
 import { BackupError } from './errors';
 import { listBackups } from './catalog';
@@ -44,6 +49,15 @@ export interface ExportOptions {
   /** a chain whose full backup is older than this gets a new full backup */
   fullEveryMs?: number;
   chunkBytes?: number;
+  /** rows per Native chunk (whole batches; a larger batch gets a chunk of its own) */
+  chunkRows?: number;
+  /**
+   * What the store proves before a batch is taken: 'ledger' (the default) its row count and the ledger checksum
+   * over its rows; 'count' only its row count (the ledger checksum is not computed: about a tenth of the cost on
+   * 1 M trades, docs/performance.md "Backups"; rows that differ from the ledger in content only would be backed
+   * up under its entry, and found by a restore's check). Not in the config: measured by the bench.
+   */
+  proof?: 'ledger' | 'count';
   /** alert rows are taken from this long before the parent started (s), so none changed meanwhile is missed */
   marginSeconds?: number;
   progress?: (p: ExportProgress) => void;
@@ -57,6 +71,31 @@ export interface ExportResult extends BackupCounts {
 }
 
 export const DEFAULT_MARGIN_SECONDS = 300;
+
+/**
+ * Rows per Native chunk. A chunk is held sealed (gzip, encrypted) in memory until it is stored, and its batches
+ * are read by one query (a scan of the table's batch_id column each), so: large enough that a table takes few
+ * scans, small enough that a sealed chunk stays tens of MB (about 25 MB for 1 M real trades).
+ */
+export const DEFAULT_CHUNK_ROWS = 1_000_000;
+
+/** Entries in groups of at most `rows` rows (a larger entry alone), in order. */
+function chunkGroups<T extends { rows: number }>(entries: readonly T[], rows: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let n = 0;
+  for (const e of entries) {
+    if (current.length && n + e.rows > rows) {
+      out.push(current);
+      current = [];
+      n = 0;
+    }
+    current.push(e);
+    n += e.rows;
+  }
+  if (current.length) out.push(current);
+  return out;
+}
 
 interface Candidate {
   table: BatchTable;
@@ -102,21 +141,31 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
   }
   const deferred: DeferredBatch[] = [];
 
-  // 2. rows, table by table, each batch from the first store that holds it and matches its ledger entry
+  // 2. rows, table by table, each batch from the first store that holds it and matches its ledger entry. The
+  // store proves it in ONE aggregate query per table (count, ledger checksum and cheap hash per batch_id; FINAL
+  // only for the batches whose unmerged rows do not match without it), then sends the proven batches as
+  // ClickHouse Native, gzipped by the store, in chunks of whole batches (format version 2, docs/backups.md).
   const writer = new ArchiveWriter(opts.store, opts.keyring, opts.backupId, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  writer.nativeFormat();
+  const chunkRows = opts.chunkRows ?? DEFAULT_CHUNK_ROWS;
+  const ledgerProof = (opts.proof ?? 'ledger') === 'ledger';
   const sources: Record<string, number> = {};
   const reachable = opts.sources.filter((s) => !unreachable.includes(s.id));
   let rowsDone = 0;
   for (const table of BATCH_TABLES) {
+    const def = batchTableDef(table);
+    const columns = nativeColumns(def);
     const remaining = new Map([...candidates].filter(([, c]) => c.table === table));
+    // a batch of no rows has nothing to read: its ledger entry is all there is (a chunk of no rows holds them)
+    const empties: NativeEntry[] = [];
     for (const [batchId, c] of remaining) {
-      // a batch of no rows has nothing to read: its ledger entry is all there is
       const empty = [...c.entries].find(([, e]) => e.rows === 0);
       if (empty) {
-        await writer.addBatch({ batchId, table, rows: 0, checksum: empty[1].checksum }, []);
+        empties.push({ batchId, table, rows: 0, checksum: empty[1].checksum, hash: '0' });
         remaining.delete(batchId);
       }
     }
+    if (empties.length) await writer.addNativeChunk(table, columns, empties, [gzipSync(Buffer.alloc(0))]);
     const tried = new Set<string>();
     while (remaining.size > 0) {
       // the store holding most of what is left goes next
@@ -127,34 +176,44 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
         .sort((a, b) => b.held.length - a.held.length)[0];
       if (!next) break;
       tried.add(next.s.id);
-      const wanted = new Set<string>();
+      const { client, database } = next.s;
+      const entryOf = (id: string): BatchLedgerRow => remaining.get(id)?.entries.get(next.s.id) as BatchLedgerRow;
       try {
-        // the store proves it holds each batch as its ledger says (count and checksum, computed by the store
-        // over its rows: batchSummaries); the archive's own check after the backup recomputes them from the rows
-        const summaries = await batchSummaries(next.s.client, next.s.database, table, next.held);
+        const matches = (id: string, p: BatchProof | undefined): boolean => {
+          const e = entryOf(id);
+          return p !== undefined && p.rows === e.rows && (!ledgerProof || p.checksum === e.checksum);
+        };
+        const plain: NativeEntry[] = [];
+        const final: NativeEntry[] = [];
+        const proofs = await proveBatches(client, database, def, next.held, { ledger: ledgerProof });
+        const retry = next.held.filter((id) => !matches(id, proofs.get(id)));
+        // rows a merge has not deduplicated yet: proved again with FINAL, and read with FINAL
+        const finalProofs = retry.length ? await proveBatches(client, database, def, retry, { final: true, ledger: ledgerProof }) : new Map<string, BatchProof>();
         for (const id of next.held) {
-          const entry = remaining.get(id)?.entries.get(next.s.id) as BatchLedgerRow;
-          const held = summaries.get(id) ?? { rows: 0, checksum: '0' };
-          if (held.rows === entry.rows && held.checksum === entry.checksum) wanted.add(id);
-          else note(id, `${next.s.id} holds ${held.rows} rows (checksum ${held.checksum}), its ledger says ${entry.rows} (${entry.checksum})`);
-        }
-        for await (const batch of streamBatchRows(next.s.client, next.s.database, table, wanted)) {
-          const c = remaining.get(batch.batchId);
-          const entry = c?.entries.get(next.s.id);
-          if (!c || !entry) continue;
-          const rows = batch.rows.map(({ batchId: _b, ingestTime: _i, ...row }) => row);
-          if (rows.length !== entry.rows) {
-            note(batch.batchId, `${next.s.id} streamed ${rows.length} rows, its ledger says ${entry.rows}`);
-            continue;
+          const e = entryOf(id);
+          const p = proofs.get(id);
+          const f = finalProofs.get(id);
+          if (matches(id, p)) plain.push({ batchId: id, table, rows: e.rows, checksum: e.checksum, hash: (p as BatchProof).hash });
+          else if (matches(id, f)) final.push({ batchId: id, table, rows: e.rows, checksum: e.checksum, hash: (f as BatchProof).hash });
+          else {
+            const held = f ?? { rows: 0, checksum: '0' };
+            note(id, `${next.s.id} holds ${held.rows} rows (checksum ${held.checksum}), its ledger says ${e.rows} (${e.checksum})`);
           }
-          const ledger: LedgerEntry = { batchId: batch.batchId, table, rows: entry.rows, checksum: entry.checksum };
-          await writer.addBatch(ledger, rows);
-          remaining.delete(batch.batchId);
-          sources[next.s.id] = (sources[next.s.id] ?? 0) + 1;
-          rowsDone += rows.length;
-          opts.progress?.({ table, batches: writer.batchCount, rows: rowsDone });
         }
-        for (const id of wanted) if (remaining.has(id)) note(id, `${next.s.id}: in its ledger but no rows under the batch id`);
+        for (const [withFinal, entries] of [
+          [false, plain],
+          [true, final],
+        ] as const) {
+          for (const group of chunkGroups(entries, chunkRows)) {
+            const exported = await exportNative(client, database, def, columns, group.map((e) => e.batchId), withFinal);
+            const compressed = exported.gzipped ? exported.stream : pipeline(exported.stream, createGzip({ level: STORE_GZIP_LEVEL }), () => undefined);
+            await writer.addNativeChunk(table, columns, group, compressed);
+            for (const e of group) remaining.delete(e.batchId);
+            sources[next.s.id] = (sources[next.s.id] ?? 0) + group.length;
+            rowsDone += group.reduce((n, e) => n + e.rows, 0);
+            opts.progress?.({ table, batches: writer.batchCount, rows: rowsDone });
+          }
+        }
       } catch (err) {
         for (const id of next.held) if (remaining.has(id)) note(id, `${next.s.id}: ${firstLine(err)}`);
       }

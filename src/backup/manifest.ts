@@ -10,7 +10,9 @@ import { manifestMac, sameMac } from './seal';
  * derived from the backup key) over everything else, so an altered or truncated manifest is detected.
  */
 export const MANIFEST_FORMAT = 'marketprism-backup';
-export const MANIFEST_VERSION = 1;
+export const MANIFEST_VERSION = 2;
+/** Version 1: chunks of JSON lines (still read). Version 2: market chunks of ClickHouse Native (docs/backups.md). */
+export const NATIVE_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 
 /** One batch in the backup: its ledger entry (what the stores' `batches` table holds) and where its rows are. */
@@ -22,12 +24,14 @@ export interface ManifestBatch {
   checksum: string;
   /** index into `chunks` */
   chunk: number;
+  /** version 2: the sum of the rows' cheap hashes (src/backup/native.ts) the source store computed, UInt64 text */
+  hash?: string;
 }
 
 /**
  * The batch list (`<backupId>/batches.jsonl`), kept out of the manifest so that listing backups reads only
  * small files; the manifest records its SHA-256, so the MAC covers it too. One JSON array per line:
- * [batchId, table, rows, checksum, chunk].
+ * [batchId, table, rows, checksum, chunk] (version 1), [batchId, table, rows, checksum, chunk, hash] (version 2).
  */
 export const BATCHES_FILE = 'batches.jsonl';
 
@@ -64,6 +68,10 @@ export interface ManifestChunk {
   table: BatchTable | 'alerts';
   rows: number;
   batches: number;
+  /** version 2: 'native' for a chunk of ClickHouse Native (gzip, format 2 envelope); absent for JSON lines */
+  encoding?: 'native';
+  /** version 2, native chunks: the columns of the Native stream, in order (what a restore inserts) */
+  columns?: string[];
 }
 
 export interface BackupManifest {
@@ -155,7 +163,7 @@ export function parseManifest(data: Buffer, backupId: string, keyring?: BackupKe
 }
 
 export function serializeBatches(batches: readonly ManifestBatch[]): Buffer {
-  return Buffer.from(batches.map((b) => `${JSON.stringify([b.batchId, b.table, b.rows, b.checksum, b.chunk])}\n`).join(''), 'utf8');
+  return Buffer.from(batches.map((b) => `${JSON.stringify(b.hash === undefined ? [b.batchId, b.table, b.rows, b.checksum, b.chunk] : [b.batchId, b.table, b.rows, b.checksum, b.chunk, b.hash])}\n`).join(''), 'utf8');
 }
 
 /** Parses a batch list; `file` names it in errors. */
@@ -169,9 +177,18 @@ export function parseBatches(data: Buffer, file: string): ManifestBatch[] {
     } catch {
       throw new BackupCorruptError(file, `line ${i + 1} is not JSON`);
     }
-    if (!Array.isArray(v) || v.length !== 5 || typeof v[0] !== 'string' || typeof v[1] !== 'string' || typeof v[2] !== 'number' || typeof v[3] !== 'string' || typeof v[4] !== 'number') {
-      throw new BackupCorruptError(file, `line ${i + 1} is not [batchId, table, rows, checksum, chunk]`);
+    if (
+      !Array.isArray(v) ||
+      (v.length !== 5 && v.length !== 6) ||
+      typeof v[0] !== 'string' ||
+      typeof v[1] !== 'string' ||
+      typeof v[2] !== 'number' ||
+      typeof v[3] !== 'string' ||
+      typeof v[4] !== 'number' ||
+      (v.length === 6 && typeof v[5] !== 'string')
+    ) {
+      throw new BackupCorruptError(file, `line ${i + 1} is not [batchId, table, rows, checksum, chunk(, hash)]`);
     }
-    return { batchId: v[0], table: v[1] as BatchTable, rows: v[2], checksum: v[3], chunk: v[4] };
+    return { batchId: v[0], table: v[1] as BatchTable, rows: v[2], checksum: v[3], chunk: v[4], ...(v.length === 6 && { hash: v[5] as string }) };
   });
 }
