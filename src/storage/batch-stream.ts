@@ -1,18 +1,17 @@
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
 import type { BatchTable } from '../domain/batch';
 import { batchTableDef } from './batch-tables';
-import type { StoredBatchRow, BatchSummary } from './batch-rows';
+import type { BatchSummary } from './batch-rows';
 import { checksumSql } from './checksum';
 import { batchIdLiteral, qualified } from './identifiers';
 import type { BatchLedgerRow } from './records';
-import { fromStoreRow, selectList } from './row-codec';
 import { insertRows, selectRows } from './table-io';
 import { BATCHES_TABLE } from './tables';
 
 /**
  * Many batches at once, for backups and restores: where batch-rows.ts reads one batch per query (one scan of
- * the table each, as batch_id is not in the sorting key), these read a whole set of batches in one scan,
- * streamed in batch id order, so memory holds one batch at a time whatever the table's size.
+ * the table each, as batch_id is not in the sorting key), these read the ledger entries and summaries of a whole
+ * set of batches in a few scans. (The rows themselves travel as Native blocks: src/backup/native-io.ts.)
  */
 
 /** Batch ids per IN list: keeps a query well under ClickHouse's max_query_size (256 KiB). */
@@ -54,41 +53,6 @@ export async function ledgerEntriesOf(client: ClickHouseClient, database: string
 export async function recordBatches(client: ClickHouseClient, database: string, entries: ReadonlyArray<Omit<BatchLedgerRow, 'insertedAt'>>): Promise<void> {
   for (const e of entries) batchIdLiteral(e.batchId);
   await insertRows(client, database, BATCHES_TABLE, entries);
-}
-
-export interface StreamedBatch<T extends BatchTable = BatchTable> {
-  batchId: string;
-  rows: Array<StoredBatchRow<T>>;
-}
-
-/**
- * The stored rows (deduplicated with FINAL, with their stamps) of those of `batchIds` the table holds, one
- * batch at a time in batch id order. Batches the table holds no row of are not yielded. Up to SCAN_ABOVE_IDS
- * ids are read by IN lists; more by one sorted scan of the table, keeping the wanted batches.
- */
-export async function* streamBatchRows<T extends BatchTable>(client: ClickHouseClient, database: string, table: T, batchIds: ReadonlySet<string>): AsyncGenerator<StreamedBatch<T>> {
-  const def = batchTableDef(table);
-  const sorted = [...batchIds].sort();
-  const wheres = sorted.length > SCAN_ABOVE_IDS ? [undefined] : groups(sorted, IDS_PER_QUERY).map((ids) => `batch_id IN (${inList(ids)})`);
-  for (const where of wheres) {
-    const query = [`SELECT ${selectList(def)} FROM ${qualified(database, def.name)} FINAL`, ...(where ? [`WHERE ${where}`] : []), 'ORDER BY batch_id'].join(' ');
-    const result = await client.query({ query, format: 'JSONEachRow', clickhouse_settings: LONG_READ });
-    let current: StreamedBatch<T> | undefined;
-    for await (const chunk of result.stream()) {
-      for (const row of chunk as Array<{ json<R>(): R }>) {
-        const raw = row.json<Record<string, unknown>>();
-        const batchId = raw.batch_id as string;
-        if (current && current.batchId !== batchId) {
-          yield current;
-          current = undefined;
-        }
-        if (!batchIds.has(batchId)) continue;
-        current ??= { batchId, rows: [] };
-        current.rows.push(fromStoreRow<StoredBatchRow<T>>(def, raw));
-      }
-    }
-    if (current) yield current;
-  }
 }
 
 /** Row count and checksum (as batchSummary computes them) of each of these batches the table holds. */
