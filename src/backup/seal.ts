@@ -92,9 +92,9 @@ function checkEnvelope(file: Buffer, format: number): void {
   }
 }
 
-/** Decrypts a format 2 chunk file (authenticated before anything is returned); returns the gzip bytes inside. */
-export function openCompressed(key: BackupKey, backupId: string, index: number, file: Buffer): Buffer {
-  checkEnvelope(file, NATIVE_CHUNK_FORMAT);
+/** The plaintext of a chunk file of `format`, authenticated before anything is returned; throws ChunkOpenError. */
+function decrypted(key: BackupKey, backupId: string, index: number, file: Buffer, format: number): Buffer {
+  checkEnvelope(file, format);
   const nonce = file.subarray(CHUNK_MAGIC.length + 1, HEADER_BYTES);
   const tag = file.subarray(file.length - TAG_BYTES);
   const decipher = createDecipheriv('aes-256-gcm', derive(key, backupId, 'chunks'), nonce);
@@ -107,20 +107,14 @@ export function openCompressed(key: BackupKey, backupId: string, index: number, 
   }
 }
 
+/** Decrypts a format 2 chunk file (authenticated before anything is returned); returns the gzip bytes inside. */
+export function openCompressed(key: BackupKey, backupId: string, index: number, file: Buffer): Buffer {
+  return decrypted(key, backupId, index, file, NATIVE_CHUNK_FORMAT);
+}
+
 /** Decrypts and decompresses one chunk file; throws ChunkOpenError saying what is wrong. */
 export async function openChunk(key: BackupKey, backupId: string, index: number, file: Buffer): Promise<Buffer> {
-  checkEnvelope(file, CHUNK_FORMAT);
-  const nonce = file.subarray(CHUNK_MAGIC.length + 1, HEADER_BYTES);
-  const tag = file.subarray(file.length - TAG_BYTES);
-  const decipher = createDecipheriv('aes-256-gcm', derive(key, backupId, 'chunks'), nonce);
-  decipher.setAAD(aad(backupId, index));
-  decipher.setAuthTag(tag);
-  let compressed: Buffer;
-  try {
-    compressed = Buffer.concat([decipher.update(file.subarray(HEADER_BYTES, file.length - TAG_BYTES)), decipher.final()]);
-  } catch {
-    throw new ChunkOpenError(`AES-256-GCM authentication failed (key id ${key.keyId}): the chunk was altered, or belongs to another backup or position`);
-  }
+  const compressed = decrypted(key, backupId, index, file, CHUNK_FORMAT);
   try {
     return await gunzipAsync(compressed);
   } catch (err) {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startChdb } from '../support/chdb';
 import { gunzipSync } from 'node:zlib';
 import { readBatches, readManifest, readNativeChunk } from '../../src/backup/archive-reader';
 import { exportBackup } from '../../src/backup/export';
@@ -32,20 +33,7 @@ import { backupTestConfig } from './fixture';
  * checksum the backup proves is the one TS computes, a backup is Native chunks that verify and restore batch for
  * batch, skipping what the target's ledger holds, and the Native walker counts the same whatever the pieces.
  */
-const SERVER = path.join(__dirname, '..', 'support', 'chdb_server.py');
 
-function startChdb(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn('python3', [SERVER, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`chdb server exited ${code}: ${err.trim()} (is chdb-core installed? run scripts/setup.sh)`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /port (\d+)/.exec(d.toString());
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
 
 const bookkeeping: Record<Exclude<BatchTable, (typeof DATA_TYPES)[number]>, (i: number) => object> = {
   quarantine: (i) => ({ exchange: 'okx', dataType: 'trades', symbol: 'BTC/USDT', reason: `bad ✓ ${i}`, raw: `{"i":${i}}`, receivedAt: 1_700_000_000_000 + i }),

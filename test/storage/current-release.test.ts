@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { startChdb } from '../support/chdb';
 import { storageActivities } from '../../src/activities/storage';
 import type { Config, StoreConfig } from '../../src/config/schema';
 import { DATA_TYPES } from '../../src/domain/data-types';
@@ -42,21 +43,8 @@ import { V3_MARKET_TABLES, V3_MIGRATIONS } from './v3-schema';
  *   checksum is selected as text (this test found a repair of a batch from a current release failing on it);
  * - system.columns has no `position` column on 18.16 (this test compares columns in the order both list them).
  */
-const SERVER = path.join(__dirname, '..', 'support', 'chdb_server.py');
 const DAY = Date.UTC(2038, 6, 7);
 
-function startChdb(dir: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn('python3', [SERVER, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let err = '';
-  child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => reject(new Error(`chdb server exited ${code}: ${err.trim()} (is chdb-core installed? run scripts/setup.sh)`)));
-    child.stdout!.on('data', (d: Buffer) => {
-      const m = /port (\d+)/.exec(d.toString());
-      if (m) resolve({ child, port: Number(m[1]) });
-    });
-  });
-}
 
 async function columnsOf(store: StoreConfig, table: string, database = store.database): Promise<string[]> {
   const result = await storeClient(store).query({ query: `SELECT name, type FROM system.columns WHERE database = '${database}' AND table = '${table}'`, format: 'JSONEachRow' });

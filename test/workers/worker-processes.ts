@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
 import type { Client } from '@temporalio/client';
 import { parse, stringify } from 'yaml';
 import type { Config, StoreConfig } from '../../src/config/schema';
@@ -13,6 +14,7 @@ import { storeClient } from '../../src/storage/client';
 import { runCli } from '../support/cli';
 import { truth } from '../support/simulator-admin';
 import { quoted, storedRows } from '../workflows/collector-fixture';
+import { eventually } from '../support/wait';
 
 /**
  * Shared by the worker scaling tests: `marketprism worker` child processes (killable with any signal), a
@@ -133,4 +135,24 @@ export async function duplicateTrades(store: StoreConfig, exchange: string, symb
   });
   const [row] = await result.json<{ n: string }>();
   return Number(row.n);
+}
+
+/**
+ * Every store holds exactly the simulator's trades of the symbol ingested since `since` (first to last stored
+ * id), none under two batches; returns those trade ids. At W = 2 of 3 a store may still be getting its copy of the
+ * last batches, so it first waits (up to a minute) until the stores agree in size.
+ */
+export async function assertStoresHoldTruth(config: Config, exchange: string, symbol: string, since: number): Promise<string[]> {
+  const read = () => Promise.all(config.stores.map((store) => storedTrades(config, exchange, symbol, since, store)));
+  const held = await eventually(`${symbol}: every store to hold as many trades`, async () => {
+    const all = await read();
+    return all.every((h) => h.ids.length > 0 && h.ids.length === all[0].ids.length) ? all : undefined;
+  }, 60_000, 500).catch(read);
+  const expected = await truthTradeIds(config, exchange, symbol, held[0]);
+  assert.ok(expected.length > 0, `${symbol}: trades were stored`);
+  for (const [k, store] of config.stores.entries()) {
+    assert.deepEqual(held[k].ids, expected, `${symbol}: ${store.id} holds exactly the simulator's trades`);
+    assert.equal(await duplicateTrades(store, exchange, symbol, since), 0, `${symbol}: ${store.id} holds no trade under two batches`);
+  }
+  return expected;
 }

@@ -4,11 +4,10 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Payload } from '@temporalio/common';
 import { temporalClient } from '../../src/client/client';
 import { CompressionCodec } from '../../src/client/compression-codec';
-import type { Config } from '../../src/config/schema';
 import type { FetchResult } from '../../src/domain/fetch';
 import { collectQueue, STAGING_QUEUE_PREFIX, STORAGE_QUEUE } from '../../src/domain/task-queues';
 import { eventually } from '../support/wait';
-import { duplicateTrades, killAll, scaleConfig, spawnWorker, storedTrades, truthTradeIds, type WorkerProcess } from '../workers/worker-processes';
+import { assertStoresHoldTruth, killAll, scaleConfig, spawnWorker, type WorkerProcess } from '../workers/worker-processes';
 import { pauseSignal, resumeSignal } from '../../src/workflows/collector-api';
 import { Collectors } from './collector-fixture';
 import { restartTestStore, stopTestStore } from './redundant-write-support';
@@ -55,22 +54,6 @@ async function pendingStagedInserts(client: Client, workflowId: string): Promise
   const { raw } = await client.workflow.getHandle(workflowId).describe();
   lastPending = JSON.stringify((raw.pendingActivities ?? []).map((a) => ({ type: a.activityType?.name, attempt: a.attempt, state: a.state, failure: a.lastFailure?.message?.slice(0, 120) })));
   return (raw.pendingActivities ?? []).filter((a) => a.activityType?.name === 'insertStaged').map((a) => a.attempt ?? 0);
-}
-
-/** Every store holds exactly the simulator's trades of the symbol ingested since `since`, none under two batches. */
-async function assertStoresHoldTruth(config: Config, symbol: string, since: number): Promise<void> {
-  const read = () => Promise.all(config.stores.map((store) => storedTrades(config, EXCHANGE, symbol, since, store)));
-  // quorum is 2 of 3: the last batch may still be on its way to the third store
-  const held = await eventually(`${symbol}: every store to hold as many trades`, async () => {
-    const all = await read();
-    return all.every((h) => h.ids.length > 0 && h.ids.length === all[0].ids.length) ? all : undefined;
-  }, 60_000, 500).catch(read);
-  const expected = await truthTradeIds(config, EXCHANGE, symbol, held[0]);
-  assert.ok(expected.length > 0, `${symbol}: trades were stored`);
-  for (const [k, store] of config.stores.entries()) {
-    assert.deepEqual(held[k].ids, expected, `${symbol}: ${store.id} holds exactly the simulator's trades`);
-    assert.equal(await duplicateTrades(store, EXCHANGE, symbol, since), 0, `${symbol}: ${store.id} holds no trade under two batches`);
-  }
 }
 
 describe('staged batches: rows stay in the worker that fetched them', () => {
@@ -146,7 +129,7 @@ describe('staged batches: rows stay in the worker that fetched them', () => {
     assert.ok(recovery.length >= config.stores.length, `each store was asked whether it holds the lost batch (${recovery.length})`);
     assert.equal(after.filter((a) => a.type === 'copyBatch').length, 0, 'no store held it: refetched, not copied');
     await collectors.stopAll();
-    await assertStoresHoldTruth(config, symbol, since);
+    await assertStoresHoldTruth(config, EXCHANGE, symbol, since);
   });
 
   it('the staging worker killed after one store took its batch: the others copy it from that store, nothing is fetched twice', async () => {
@@ -177,6 +160,6 @@ describe('staged batches: rows stay in the worker that fetched them', () => {
     const after = await scheduled(client, id);
     assert.ok(after.filter((a) => a.type === 'copyBatch').length >= 1, 'the stores that missed the batch got it copied');
     await collectors.stopAll();
-    await assertStoresHoldTruth(config, symbol, since);
+    await assertStoresHoldTruth(config, EXCHANGE, symbol, since);
   });
 });
