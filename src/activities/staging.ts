@@ -1,4 +1,5 @@
-import { ApplicationFailure } from '@temporalio/common';
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { isStaged, STAGED_BATCH_MISSING, type Batch, type StagedBatch } from '../domain/batch';
 import { isDataType, type DataType } from '../domain/data-types';
 import type { FetchResult } from '../domain/fetch';
@@ -90,12 +91,21 @@ export class StagingArea {
   }
 }
 
+/** Whether this activity attempt is cancelled (timed out on the server, or the worker shuts down); false outside an activity. */
+function attemptCancelled(): boolean {
+  try {
+    return Context.current().cancellationSignal.aborted;
+  } catch {
+    return false;
+  }
+}
+
 export interface InsertStagedInput {
   /** store id from the config (the breaker's dependency, as for insertBatch) */
   store: string;
   batchId: string;
   /** how many stores the batch goes to: it is dropped from staging once that many took it */
-  stores: number;
+  storeCount: number;
 }
 
 /**
@@ -106,8 +116,11 @@ export function stagingActivities(staging: StagingArea, insertBatch: (input: Ins
   return {
     async insertStaged(input: InsertStagedInput): Promise<InsertBatchResult> {
       const batch = staging.take(input.batchId);
+      // an attempt Temporal already gave up on (it sat at a store's gate past its heartbeat timeout, say) must not
+      // write now: the write may have moved on to copying or refetching the batch (docs/design.md)
+      if (attemptCancelled()) throw new CancelledFailure(`insert of batch ${input.batchId} into ${input.store} was given up by Temporal before it started writing`);
       const result = await insertBatch({ store: input.store, batch });
-      staging.stored(input.batchId, input.store, input.stores);
+      staging.stored(input.batchId, input.store, input.storeCount);
       const exchange = (batch.rows[0] as { exchange?: unknown } | undefined)?.exchange;
       return typeof exchange === 'string' ? { ...result, exchange } : result;
     },

@@ -14,7 +14,10 @@ export interface PartialBatchOutcome {
   discarded: number;
 }
 
-/** How often the rows' deletion is checked, and for how long at most (a mutation rewrites the parts holding them). */
+/**
+ * How often the rows' deletion is checked, and for how long at most (a mutation rewrites the parts holding them):
+ * well inside the activity's start-to-close timeout (the `admin` kind's 2 minutes), so an attempt ends by itself.
+ */
 const CHECK_EVERY_MS = 100;
 const DELETE_WAIT_MS = 60_000;
 
@@ -30,10 +33,10 @@ async function rowsOf(client: ClickHouseClient, database: string, table: string,
  * holds is fetched again: the new fetch may cut the rows differently (another batch id), and these rows would stay
  * as copies of its trades. `ALTER TABLE … DELETE` is a mutation (ClickHouse ≥ 1.1.54388, so 18.16 and current
  * releases); it touches only parts that exist when it is submitted, never rows inserted after it, and runs in the
- * background, so this waits until the rows are gone (count() of the batch id is 0), calling `onWait` meanwhile.
- * Throws the store's errors, and an Error when the rows are still there after DELETE_WAIT_MS.
+ * background, so this waits until the rows are gone (count() of the batch id is 0). Throws the store's errors, and
+ * an Error when the rows are still there after DELETE_WAIT_MS (a retry submits the deletion again: harmless).
  */
-export async function discardPartialBatch(client: ClickHouseClient, database: string, table: BatchTable, batchId: string, onWait: () => void = () => undefined): Promise<PartialBatchOutcome> {
+export async function discardPartialBatch(client: ClickHouseClient, database: string, table: BatchTable, batchId: string): Promise<PartialBatchOutcome> {
   if (await ledgerEntry(client, database, batchId)) return { holds: true, discarded: 0 };
   const name = batchTableDef(table).name;
   const discarded = await rowsOf(client, database, name, batchId);
@@ -42,7 +45,6 @@ export async function discardPartialBatch(client: ClickHouseClient, database: st
   const deadline = Date.now() + DELETE_WAIT_MS;
   while ((await rowsOf(client, database, name, batchId)) > 0) {
     if (Date.now() > deadline) throw new Error(`${database}.${name}: the rows of batch ${batchId} are still there ${DELETE_WAIT_MS / 1000} s after ALTER TABLE … DELETE; see system.mutations`);
-    onWait();
     await delay(CHECK_EVERY_MS);
   }
   return { holds: false, discarded };

@@ -21,6 +21,9 @@ let installed: Promise<InstalledRuntime> | undefined;
  *    on a loopback port (Runtime.install's telemetryOptions.metrics.prometheus);
  *  - a worker heartbeat to the Temporal server every `heartbeatIntervalMs` (1,000-60,000 ms): each worker's
  *    slots in use and available, which `marketprism status` reads back with ListWorkers (src/client/workers.ts).
+ *  - no shutdown signals of its own: the commands that run workers (src/cli/worker.ts, up.ts) catch SIGTERM and
+ *    SIGINT and drain in order, the process's staging queue last (start-workers.ts); the runtime's default would
+ *    stop every worker at once on the first signal.
  * A runtime installed earlier (a test's own) is kept: then SDK metrics are not served. The first call's
  * interval holds for the whole process.
  */
@@ -30,6 +33,7 @@ export function installRuntime(heartbeatIntervalMs = 10_000): Promise<InstalledR
     try {
       Runtime.install({
         logger: temporalToPino(),
+        shutdownSignals: [],
         workerHeartbeatInterval: heartbeatIntervalMs,
         telemetryOptions: {
           logging: { filter: { core: coreLogLevel(logger.level), other: 'ERROR' }, forward: {} },

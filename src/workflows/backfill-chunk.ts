@@ -51,17 +51,18 @@ export async function BackfillChunkWorkflow(input: BackfillChunkInput): Promise<
       ...(stage && { stage }),
     });
     // false: the staged batch was lost with its worker before any store held it; fetched again from the same cursor
-    if (!(await writeResult(writer, result))) continue;
-    for (const batch of result.batches) {
-      if (batch.table === 'trades') {
-        state.rows += rowCountOf(batch);
-        state.batches += 1;
-      } else if (batch.table === 'collection_gaps') state.gaps += rowCountOf(batch);
+    if (await writeResult(writer, result)) {
+      for (const batch of result.batches) {
+        if (batch.table === 'trades') {
+          state.rows += rowCountOf(batch);
+          state.batches += 1;
+        } else if (batch.table === 'collection_gaps') state.gaps += rowCountOf(batch);
+      }
+      const next = result.cursors[input.symbol];
+      const moved = next !== undefined && JSON.stringify(next) !== JSON.stringify(state.cursor);
+      if (!moved) break;
+      state.cursor = next;
     }
-    const next = result.cursors[input.symbol];
-    const moved = next !== undefined && JSON.stringify(next) !== JSON.stringify(state.cursor);
-    if (!moved) break;
-    state.cursor = next;
     if (workflowInfo().historyLength > MAX_HISTORY_EVENTS || workflowInfo().continueAsNewSuggested) {
       await continueAsNew<typeof BackfillChunkWorkflow>({ ...input, carried: state });
     }

@@ -16,6 +16,12 @@ import { alertSummary } from './summaries';
 export const INLINE_WRITES_PATCH = 'inline-quorum-writes';
 
 /**
+ * Whether fetches keep their market batch in the worker and hand over a reference (src/activities/staging.ts).
+ * Since this patch; runs recorded before it carried the rows in their history, and replay that way.
+ */
+export const STAGED_BATCHES_PATCH = 'staged-batches';
+
+/**
  * Writes a batch through the redundant-write path; returns true once `quorum` stores hold it, false when it was
  * staged and lost with its worker before any store held it (the caller fetches it again: quorum-write.ts).
  */
@@ -60,8 +66,3 @@ export async function writeResult(input: CollectorInput, result: FetchResult): P
   return true;
 }
 
-/**
- * Whether fetches keep their market batch in the worker and hand over a reference (src/activities/staging.ts).
- * Since this patch; runs recorded before it carried the rows in their history, and replay that way.
- */
-export const STAGED_BATCHES_PATCH = 'staged-batches';

@@ -135,9 +135,8 @@ export async function CollectorWorkflow(input: CollectorInput): Promise<void> {
       const result = currentFetchResult(await fetch({ exchange: input.exchange, symbols, cursors: state.cursors, maxRows: input.maxRowsPerBatch, options: input.options, ...(stage && { stage }) }));
       // a stop (cancellation) waits for the write in flight: no batch is left on fewer stores than quorum
       if (!(await CancellationScope.nonCancellable(() => writeResult(input, result)))) {
-        // the staged batch was lost with its worker before any store held it: fetched again, at once
-        state.lastError = 'a fetched batch was lost with its worker before any store held it; fetched again';
-        continue;
+        // a failed fetch as far as the loop goes: cursors unmoved, fetched again after the short retry pause
+        throw new Error('a fetched batch was lost with its worker before any store held it; fetching it again');
       }
       state.cursors = result.cursors;
       for (const batch of result.batches) {

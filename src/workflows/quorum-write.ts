@@ -67,6 +67,8 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
   const { hintRepair } = proxyActivities<Activities>({ ...activityOptions('admin', policies), taskQueue: STORAGE_QUEUE });
   const { raiseAlert, resolveAlert } = proxyActivities<Activities>(activityOptions('alert', policies));
   const acknowledged: string[] = [];
+  const quorum = Math.min(input.quorum, stores.length);
+  const hasQuorum = (): boolean => acknowledged.length >= quorum;
   const scope = new CancellationScope();
 
   // Where each store's copy comes from: the batch's own rows, its staging worker, or, once that is lost, the
@@ -74,12 +76,16 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
   let copyFrom: string[] | undefined;
   let refetch = false;
   const lost = new Set<string>();
+  // stores asked whether they hold the batch, and those that answered: a store is not copied into while its own
+  // answer (which may delete partial rows of the batch) is pending, or the deletion could take the copy's rows
+  const asked = new Set<string>();
+  const answered = new Set<string>();
   const deliver = async (store: string): Promise<void> => {
     if (copyFrom) {
       await copyBatchFrom(store, copyFrom, batch, policies);
     } else if (isStaged(batch)) {
       const { insertStaged } = proxyActivities<Activities>(stagedInsertOptions(batch.stagedOn, policies));
-      await insertStaged.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batchId: batch.batchId, stores: stores.length }]);
+      await insertStaged.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batchId: batch.batchId, storeCount: stores.length }]);
     } else {
       await insertBatch.executeWithOptions({ summary: insertSummary(batch, store) }, [{ store, batch }]);
     }
@@ -96,7 +102,7 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
         if (isCancellation(err)) throw err;
         if (!copyFrom && stagingLost(err)) {
           lost.add(store);
-          await condition(() => copyFrom !== undefined || refetch);
+          await condition(() => refetch || (copyFrom !== undefined && (!asked.has(store) || answered.has(store))));
           continue;
         }
         const delayMs = writeRoundDelayMs(round, policies);
@@ -111,20 +117,29 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
   );
   if (isStaged(batch)) {
     const recovery = async (): Promise<void> => {
-      // every store's staged insert has ended, acknowledged or lost: no insert of these rows can still land
-      await condition(() => lost.size > 0 && stores.every((s) => acknowledged.includes(s) || lost.has(s)));
-      const holding = await storesHolding([...lost], batch, policies);
-      acknowledged.push(...holding);
-      if (acknowledged.length === 0) refetch = true;
-      else copyFrom = [...acknowledged];
+      // every store's staged insert has ended, acknowledged or lost, and quorum is still missing
+      await condition(() => lost.size > 0 && !hasQuorum() && stores.every((s) => acknowledged.includes(s) || lost.has(s)));
+      if (acknowledged.length > 0) {
+        // a store holds it: the others copy it from there (partial rows of the same batch are absorbed by the key)
+        copyFrom = [...acknowledged];
+        return;
+      }
+      // none acknowledged: the first store whose ledger holds it is the source; refetch only when every store says none
+      for (const store of lost) asked.add(store);
+      // not cancelled with the rest after quorum: a deletion in flight must end before a repair may copy into the store
+      await CancellationScope.nonCancellable(() => askHolders([...lost], batch, policies, (store, holds) => {
+        answered.add(store);
+        if (!holds) return;
+        acknowledged.push(store);
+        copyFrom ??= [store];
+      }));
+      if (!copyFrom) refetch = true;
     };
     writes.push(scope.run(recovery).catch((err) => {
       if (!isCancellation(err)) throw err;
     }));
   }
 
-  const quorum = Math.min(input.quorum, stores.length);
-  const hasQuorum = (): boolean => acknowledged.length >= quorum;
   const settled = (): boolean => hasQuorum() || refetch;
   let alerted = false;
   const alertKey = `quorum-lost/${batch.table}/${batch.batchId}`;
@@ -176,19 +191,21 @@ export async function writeAtQuorum(input: QuorumWriteInput, alertSource: string
 /** Copies the batch into `store` from the stores that hold it (copyBatch on the storage queue: the repair path). */
 async function copyBatchFrom(store: string, holders: string[], batch: WritableBatch, policies: Policies): Promise<void> {
   const { copyBatch } = proxyActivities<Activities>({ ...activityOptions('repairCopy', policies), taskQueue: STORAGE_QUEUE });
-  await copyBatch.executeWithOptions({ summary: copySummary(store, batch.batchId, holders.filter((s) => s !== store)) }, [{ store, sources: holders.filter((s) => s !== store), batchId: batch.batchId, table: batch.table }]);
+  const sources = holders.filter((s) => s !== store);
+  await copyBatch.executeWithOptions({ summary: copySummary(store, batch.batchId, sources) }, [{ store, sources, batchId: batch.batchId, table: batch.table }]);
 }
 
 /**
- * Of `stores`, those whose ledger holds the batch, each asked until it answers (a store that is down may hold it:
- * the write waits for it, as it waits for quorum); partial rows the others hold are removed meanwhile.
+ * Asks each of `stores` whether its ledger holds the batch (discardPartialBatch, which also removes partial rows of
+ * it), each until it answers: a store that is down may hold it. `answer` is called for each as it answers.
  */
-async function storesHolding(stores: string[], batch: WritableBatch, policies: Policies): Promise<string[]> {
-  const { discardPartialBatch } = proxyActivities<Activities>({ ...activityOptions('storeRead', policies), heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, taskQueue: STORAGE_QUEUE });
-  const answers = await Promise.all(stores.map(async (store) => {
+async function askHolders(stores: string[], batch: WritableBatch, policies: Policies, answer: (store: string, holds: boolean) => void): Promise<void> {
+  const { discardPartialBatch } = proxyActivities<Activities>({ ...activityOptions('admin', policies), heartbeatTimeout: policies.writes.insertHeartbeatTimeoutMs, taskQueue: STORAGE_QUEUE });
+  await Promise.all(stores.map(async (store) => {
     for (let round = 1; ; round++) {
       try {
-        return (await discardPartialBatch.executeWithOptions({ summary: settleSummary(batch, store) }, [{ store, batchId: batch.batchId, table: batch.table }])).holds;
+        answer(store, (await discardPartialBatch.executeWithOptions({ summary: settleSummary(batch, store) }, [{ store, batchId: batch.batchId, table: batch.table }])).holds);
+        return;
       } catch (err) {
         if (isCancellation(err)) throw err;
         const delayMs = writeRoundDelayMs(round, policies);
@@ -196,5 +213,4 @@ async function storesHolding(stores: string[], batch: WritableBatch, policies: P
       }
     }
   }));
-  return stores.filter((_, i) => answers[i]);
 }

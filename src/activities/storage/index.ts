@@ -33,7 +33,7 @@ export function storageActivities(config: Config) {
     hasBatch: hasBatchActivity(resolve),
     migrate: migrateActivity(resolve),
     copyBatch: copyBatchActivity(resolve, schema),
-    discardPartialBatch: discardPartialBatchActivity(resolve),
+    discardPartialBatch: discardPartialBatchActivity(resolve, schema),
     storeHealth: storeHealthActivity(resolve),
     missingBatches: missingBatchesActivity(resolve, schema),
     storedCursors: storedCursorsActivity(resolve, schema),
