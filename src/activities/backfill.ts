@@ -41,7 +41,7 @@ export class TooFewStoresError extends Error {
   override name = 'TooFewStoresError';
 }
 
-export function backfillActivities(pool: ExchangePool, config: Config, staging?: StagingArea) {
+export function backfillActivities(pool: ExchangePool, config: Config, staging: StagingArea) {
   const resolve = storeResolver(() => config);
   /** ids held by the stores in [fromTime, toTime] (inclusive), union over those that answer; at least minStores must */
   const heldIds = async (set: StoreSet, q: { exchange: string; symbol: string; fromTime: number; toTime: number }): Promise<Set<string>> => {
@@ -70,7 +70,7 @@ export function backfillActivities(pool: ExchangePool, config: Config, staging?:
         }
         return kept;
       });
-      return staging ? staging.stage(result, input.stage) : result;
+      return staging.stage(result, input.stage);
     },
 
     /** What the stores hold of one symbol in [fromTime, toTime), and where its ids have holes. */

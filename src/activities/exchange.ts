@@ -24,7 +24,7 @@ export function marketActivities(pool: ExchangePool) {
  * One fetch activity per data type (FETCH_ACTIVITY names them), each the shared fetch loop over its spec; a
  * fetch asked to (`input.stage`) keeps its market batch in `staging` and returns a reference to it.
  */
-export function exchangeActivities(pool: ExchangePool, staging?: StagingArea): FetchActivities {
-  const staged = (fetch: (input: FetchInput) => Promise<FetchResult>) => async (input: FetchInput) => (staging ? staging.stage(await fetch(input), input.stage) : fetch(input));
+export function exchangeActivities(pool: ExchangePool, staging: StagingArea): FetchActivities {
+  const staged = (fetch: (input: FetchInput) => Promise<FetchResult>) => async (input: FetchInput) => staging.stage(await fetch(input), input.stage);
   return Object.fromEntries(DATA_TYPES.map((type) => [FETCH_ACTIVITY[type], staged(fetchActivity(pool, DATA_TYPE_FETCHES[type]))])) as FetchActivities;
 }

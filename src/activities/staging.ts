@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
-import { isStaged, STAGED_BATCH_MISSING, type Batch, type StagedBatch } from '../domain/batch';
+import { exchangeOfBatch, isStaged, STAGED_BATCH_MISSING, type Batch, type StagedBatch } from '../domain/batch';
 import { isDataType, type DataType } from '../domain/data-types';
 import type { FetchResult } from '../domain/fetch';
 import type { InsertBatchInput, InsertBatchResult } from './storage';
@@ -121,8 +121,7 @@ export function stagingActivities(staging: StagingArea, insertBatch: (input: Ins
       if (attemptCancelled()) throw new CancelledFailure(`insert of batch ${input.batchId} into ${input.store} was given up by Temporal before it started writing`);
       const result = await insertBatch({ store: input.store, batch });
       staging.stored(input.batchId, input.store, input.storeCount);
-      const exchange = (batch.rows[0] as { exchange?: unknown } | undefined)?.exchange;
-      return typeof exchange === 'string' ? { ...result, exchange } : result;
+      return { ...result, exchange: exchangeOfBatch(batch) };
     },
   };
 }

@@ -60,6 +60,12 @@ export function isStaged(batch: WritableBatch): batch is StagedBatch {
   return 'stagedOn' in batch;
 }
 
+/** The exchange of a batch's rows (market rows and bookkeeping rows name it); '' for none. */
+export function exchangeOfBatch(batch: Batch | undefined): string {
+  const exchange = (batch?.rows[0] as { exchange?: unknown } | undefined)?.exchange;
+  return typeof exchange === 'string' ? exchange : '';
+}
+
 /** Rows in a batch, staged or not. */
 export function rowCountOf(batch: WritableBatch): number {
   return isStaged(batch) ? batch.rowCount : batch.rows.length;

@@ -95,42 +95,37 @@ export async function startWorkers(config: Config, options: WorkerOptions): Prom
     const native = await NativeConnection.connect({ address: config.temporal.address });
     connection = native;
     const bundle = options.activitiesOnly ? undefined : await workflowBundle();
+    // what every worker of this process shares; each queue adds its own
+    const workerOn = (taskQueue: string, own: { workflowBundle?: typeof bundle; maxTaskQueueActivitiesPerSecond?: number } = {}) =>
+      Worker.create({
+        connection: native,
+        namespace: config.temporal.namespace,
+        taskQueue,
+        ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
+        activities,
+        dataConverter,
+        // the metrics interceptor is outermost: it sees each attempt's classified outcome
+        interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
+        ...slots(),
+        shutdownGraceTime: graceMs,
+        shutdownForceTime: graceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
+        ...own,
+      });
     const created = await Promise.all(
       options.queues.map((taskQueue) => {
         const exchange = exchangeOfQueue(taskQueue);
-        return Worker.create({
-          connection: native,
-          namespace: config.temporal.namespace,
-          taskQueue,
-          ...(options.identity ? { identity: `${options.identity}@${taskQueue}` } : {}),
-          activities,
+        return workerOn(taskQueue, {
           workflowBundle: bundle,
-          dataConverter,
-          // the metrics interceptor is outermost: it sees each attempt's classified outcome
-          interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
           // Temporal enforces this across every worker polling the exchange's queue: adding workers never
           // multiplies the request rate an exchange sees.
           maxTaskQueueActivitiesPerSecond: exchange ? maxTaskQueueActivitiesPerSecond(exchange, reliability.policies) : undefined,
-          ...slots(),
-          shutdownGraceTime: graceMs,
-          shutdownForceTime: graceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
         });
       }),
     );
     workers.push(...created);
     if (ownQueue) {
-      stagingWorker = await Worker.create({
-        connection: native,
-        namespace: config.temporal.namespace,
-        taskQueue: ownQueue,
-        ...(options.identity ? { identity: `${options.identity}@${ownQueue}` } : {}),
-        activities,
-        dataConverter,
-        interceptors: { activity: [activityMetricsInterceptors(metrics, summaries), reliability.interceptor] },
-        ...slots(),
-        shutdownGraceTime: graceMs,
-        shutdownForceTime: graceMs + SHUTDOWN_FORCE_AFTER_GRACE_MS,
-      });
+      // activities only: the inserts of the batches this process fetched
+      stagingWorker = await workerOn(ownQueue);
       // from now on fetches here keep their batches and name this queue
       staging.queue = ownQueue;
     }

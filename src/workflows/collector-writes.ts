@@ -65,4 +65,3 @@ export async function writeResult(input: CollectorInput, result: FetchResult): P
   await alertGaps(input, result);
   return true;
 }
-

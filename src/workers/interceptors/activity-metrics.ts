@@ -13,7 +13,7 @@
  */
 import { CancelledFailure, ApplicationFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
-import type { Batch } from '../../domain/batch';
+import { exchangeOfBatch } from '../../domain/batch';
 import { FETCH_ACTIVITY, type DataType } from '../../domain/data-types';
 import { marketRowCount, type FetchInput, type FetchResult, gapsOf } from '../../domain/fetch';
 import { quarantinedBodiesOf } from '../../domain/quarantined-failure';
@@ -23,11 +23,6 @@ import type { CollectorSummaries } from '../metrics/collector-summary';
 import type { WorkerMetrics } from '../metrics/registry';
 
 const DATA_TYPE_OF_ACTIVITY = new Map<string, DataType>(Object.entries(FETCH_ACTIVITY).map(([type, name]) => [name, type as DataType]));
-
-function exchangeOfBatch(batch: Batch | undefined): string {
-  const exchange = (batch?.rows[0] as { exchange?: unknown } | undefined)?.exchange;
-  return typeof exchange === 'string' ? exchange : '';
-}
 
 function errorClassOf(err: unknown): string {
   if (err instanceof ApplicationFailure) return err.type ?? 'ApplicationFailure';
