@@ -24,7 +24,7 @@ export interface ManifestBatch {
   checksum: string;
   /** index into `chunks` */
   chunk: number;
-  /** version 2: the sum of the rows' cheap hashes (src/backup/native.ts) the source store computed, UInt64 text */
+  /** version 2: the sum of the rows' cheap hashes (src/storage/cheap-hash.ts) the source store computed, UInt64 text */
   hash?: string;
 }
 

@@ -1,9 +1,9 @@
 import type { Readable } from 'node:stream';
 import type { ClickHouseClient, ClickHouseSettings } from '@clickhouse/client';
+import { cheapHashExpr } from '../storage/cheap-hash';
 import { checksumSql } from '../storage/checksum';
 import { batchIdLiteral, qualified } from '../storage/identifiers';
 import type { TableDef } from '../storage/tables';
-import { cheapHashExpr } from './native';
 
 /**
  * The store side of format version 2 (src/backup/native.ts): one aggregate query per table proving the rows the

@@ -1,17 +1,16 @@
 import { once } from 'node:events';
 import { createGunzip } from 'node:zlib';
 import { BATCH_ID_COLUMN, type TableDef } from '../storage/tables';
-import { physicalColumns } from '../storage/columns';
 import { insertedColumns } from '../storage/row-codec';
 
 /**
  * ClickHouse's Native format, as far as format version 2 archives need it (docs/backups.md):
  *  - the columns a chunk carries (every column an insert writes, stamps included), so a restore inserts the
  *    chunk's bytes as they are;
- *  - a cheap per-row hash in SQL (cityHash64 over the row's own columns, decimals by their 16 bytes), summed per
- *    batch by the store at backup time and again in the target after a restore. The same value on 18.16 and on
- *    current releases (checked on both; test/backup/native.test.ts); where a target computes another one, the
- *    ledger checksum decides (src/backup/restore.ts);
+ *  - the cheap per-row hash (src/storage/cheap-hash.ts: cityHash64 over the row's own columns, decimals by their 16
+ *    bytes), summed per batch by the store at backup time and again in the target after a restore. The same value on
+ *    18.16 and on current releases (checked on both; test/backup/native.test.ts, test/storage/cheap-hash.test.ts);
+ *    where a target computes another one, the ledger checksum decides (src/backup/restore.ts);
  *  - a walker over a Native stream that counts the rows of each batch id without decoding anything else, so
  *    verification checks every chunk's batches and row counts without a store.
  */
@@ -19,21 +18,6 @@ import { insertedColumns } from '../storage/row-codec';
 /** The columns of a batch table a chunk holds, in the order the export selects them. */
 export function nativeColumns(def: TableDef): string[] {
   return insertedColumns(def);
-}
-
-function hashArgs(column: string, type: string): string[] {
-  const nullable = /^Nullable\((.*)\)$/.exec(type);
-  if (nullable) return [`isNull(${column})`, ...hashArgs(`assumeNotNull(${column})`, nullable[1])];
-  const array = /^Array\((.*)\)$/.exec(type);
-  if (array) return array[1].startsWith('Decimal') ? [`arrayMap(x -> cityHash64(reinterpretAsString(x)), ${column})`] : [column];
-  if (type.startsWith('Decimal')) return [`reinterpretAsString(${column})`];
-  return [column];
-}
-
-/** SQL: one stored row's cheap hash (UInt64) over its own fields (not the batch stamps), the term `sum()` adds up. */
-export function cheapHashExpr(def: TableDef): string {
-  const args = def.fields.filter((f) => f.kind !== 'insertTime').flatMap((f) => physicalColumns(f.kind, f.column).flatMap((c) => hashArgs(c.name, c.type)));
-  return `cityHash64(${args.join(', ')})`;
 }
 
 export class NativeFormatError extends Error {
