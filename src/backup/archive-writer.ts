@@ -4,13 +4,17 @@ import type { AlertRow } from '../storage/records';
 import { ALERTS_TABLE } from '../storage/tables';
 import type { BackupKeyring } from './key';
 import { BATCHES_FILE, backupFile, MANIFEST_FILE, MANIFEST_FORMAT, NATIVE_VERSION, serializeBatches, serializeManifest, type BackupManifest, type DeferredBatch, type ManifestBatch, type ManifestChunk } from './manifest';
+import { checkChunkCounts } from './chunk-contents';
+import { BackupError } from './errors';
+import { NativeFormatError, NativeGzipCounter } from './native';
 import { sealChunk, sealCompressedStream, sha256Hex } from './seal';
 import type { BackupStore } from './store';
 
 /**
  * Writes one backup. Format version 2 (what exportBackup writes): each market or bookkeeping chunk is the gzip of
  * a ClickHouse Native stream of whole batches of one table, sealed (AES-256-GCM, SHA-256) as its bytes arrive
- * from the store and stored whole (addNativeChunk); memory holds one sealed chunk. Alert rows, and every chunk of
+ * from the store, decompressed and walked meanwhile to check it holds exactly its batches, and stored whole
+ * (addNativeChunk); memory holds one sealed chunk. Alert rows, and every chunk of
  * version 1 (addBatch, still written by the format tests and read everywhere), are JSON lines, one per batch:
  * {"batchId","table","rows":[...]} (rows without their stamps), or {"alerts":[...]}; such a chunk is sealed (gzip,
  * AES-256-GCM) and stored as soon as its plaintext reaches `chunkBytes`, one chunk stored while the next fills.
@@ -87,9 +91,27 @@ export class ArchiveWriter {
     this.version = NATIVE_VERSION;
     const index = this.chunks.length;
     const file = chunkFile(index);
-    const sealed = await sealCompressedStream(this.keyring.current, this.backupId, index, compressed);
-    await this.store.put(backupFile(this.backupId, file), sealed.file);
+    // every piece is also decompressed and walked as it is sealed: the chunk must hold exactly these batches
+    const counting = new NativeGzipCounter();
+    const walked = async function* (): AsyncGenerator<Buffer> {
+      for await (const piece of compressed) {
+        await counting.feed(piece);
+        yield piece;
+      }
+    };
+    let sealed: Awaited<ReturnType<typeof sealCompressedStream>> | undefined;
+    let counter;
+    try {
+      sealed = await sealCompressedStream(this.keyring.current, this.backupId, index, walked());
+      counter = await counting.done();
+    } catch (err) {
+      if (!sealed) await counting.done().catch(() => undefined); // the stream broke off: release the decompressor
+      if (err instanceof NativeFormatError) throw new BackupError(`${file}: ${err.message}`);
+      throw err;
+    }
     const rows = entries.reduce((n, e) => n + e.rows, 0);
+    checkChunkCounts(file, counter, { table, rows, columns, batches: entries }, new Set(this.batches.map((b) => b.batchId)));
+    await this.store.put(backupFile(this.backupId, file), sealed.file);
     this.chunks.push({ index, file, sha256: sealed.sha256, bytes: sealed.file.length, table, rows, batches: entries.length, encoding: 'native', columns: [...columns] });
     for (const e of entries) this.batches.push({ batchId: e.batchId, table: e.table, rows: e.rows, checksum: e.checksum, chunk: index, hash: e.hash });
   }

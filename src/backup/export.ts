@@ -6,7 +6,8 @@ import { createGzip, gzipSync } from 'node:zlib';
 import { ledgerEntriesOf } from '../storage/batch-stream';
 import { batchTableDef } from '../storage/batch-tables';
 import { ledgerBatches } from '../storage/ledger-diff';
-import type { AlertRow, BatchLedgerRow } from '../storage/records';
+import { recordLedgerHashes } from '../storage/ledger';
+import { UNRECORDED_HASH, type AlertRow, type BatchLedgerRow } from '../storage/records';
 import { selectRows } from '../storage/table-io';
 import { ALERTS_TABLE } from '../storage/tables';
 import { ArchiveWriter, DEFAULT_CHUNK_BYTES, type NativeEntry } from './archive-writer';
@@ -51,13 +52,6 @@ export interface ExportOptions {
   chunkBytes?: number;
   /** rows per Native chunk (whole batches; a larger batch gets a chunk of its own) */
   chunkRows?: number;
-  /**
-   * What the store proves before a batch is taken: 'ledger' (the default) its row count and the ledger checksum
-   * over its rows; 'count' only its row count (the ledger checksum is not computed: about a tenth of the cost on
-   * 1 M trades, docs/performance.md "Backups"; rows that differ from the ledger in content only would be backed
-   * up under its entry, and found by a restore's check). Not in the config: measured by the bench.
-   */
-  proof?: 'ledger' | 'count';
   /** alert rows are taken from this long before the parent started (s), so none changed meanwhile is missed */
   marginSeconds?: number;
   progress?: (p: ExportProgress) => void;
@@ -103,6 +97,11 @@ interface Candidate {
   entries: Map<string, BatchLedgerRow>;
 }
 
+/** The store's rows prove the entry by count and cheap hash (an entry that recorded one: UNRECORDED_HASH otherwise). */
+const provesByHash = (e: BatchLedgerRow, p: BatchProof): boolean => e.hash !== UNRECORDED_HASH && p.rows === e.rows && p.hash === e.hash;
+/** The store's rows prove the entry by count and ledger checksum (src/storage/checksum.ts): the authority. */
+const provesByChecksum = (e: BatchLedgerRow, p: BatchProof): boolean => p.rows === e.rows && p.checksum === e.checksum;
+
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
@@ -142,13 +141,14 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
   const deferred: DeferredBatch[] = [];
 
   // 2. rows, table by table, each batch from the first store that holds it and matches its ledger entry. The
-  // store proves it in ONE aggregate query per table (count, ledger checksum and cheap hash per batch_id; FINAL
-  // only for the batches whose unmerged rows do not match without it), then sends the proven batches as
-  // ClickHouse Native, gzipped by the store, in chunks of whole batches (format version 2, docs/backups.md).
+  // store proves it in ONE aggregate query per table: count and cheap hash per batch_id, compared with the hash
+  // the writer recorded in the ledger (the ledger checksum, which needs every decimal as text and costs about
+  // ten times more, only for entries without one and rows the cheap proof does not confirm), then sends the
+  // proven batches as ClickHouse Native, gzipped by the store, in chunks of whole batches (format version 2,
+  // docs/backups.md).
   const writer = new ArchiveWriter(opts.store, opts.keyring, opts.backupId, opts.chunkBytes ?? DEFAULT_CHUNK_BYTES);
   writer.nativeFormat();
   const chunkRows = opts.chunkRows ?? DEFAULT_CHUNK_ROWS;
-  const ledgerProof = (opts.proof ?? 'ledger') === 'ledger';
   const sources: Record<string, number> = {};
   const reachable = opts.sources.filter((s) => !unreachable.includes(s.id));
   let rowsDone = 0;
@@ -179,27 +179,42 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
       const { client, database } = next.s;
       const entryOf = (id: string): BatchLedgerRow => remaining.get(id)?.entries.get(next.s.id) as BatchLedgerRow;
       try {
-        const matches = (id: string, p: BatchProof | undefined): boolean => {
-          const e = entryOf(id);
-          return p !== undefined && p.rows === e.rows && (!ledgerProof || p.checksum === e.checksum);
-        };
         const plain: NativeEntry[] = [];
         const final: NativeEntry[] = [];
-        const proofs = await proveBatches(client, database, def, next.held, { ledger: ledgerProof });
-        const retry = next.held.filter((id) => !matches(id, proofs.get(id)));
-        // rows a merge has not deduplicated yet: proved again with FINAL, and read with FINAL
-        const finalProofs = retry.length ? await proveBatches(client, database, def, retry, { final: true, ledger: ledgerProof }) : new Map<string, BatchProof>();
-        for (const id of next.held) {
+        // 1. entries that recorded a cheap hash (written since schema version 8): count and cheap hash, one cheap query
+        // 2. the rest (older entries, or rows the cheap proof did not confirm): count and ledger checksum
+        // 3. what 2 did not confirm either: the same with FINAL (rows a merge has not deduplicated yet), read with FINAL
+        const hashed = next.held.filter((id) => entryOf(id).hash !== UNRECORDED_HASH);
+        const cheap = hashed.length ? await proveBatches(client, database, def, hashed, { ledger: false }) : new Map<string, BatchProof>();
+        const take = (into: NativeEntry[], id: string, p: BatchProof): void => {
           const e = entryOf(id);
-          const p = proofs.get(id);
-          const f = finalProofs.get(id);
-          if (matches(id, p)) plain.push({ batchId: id, table, rows: e.rows, checksum: e.checksum, hash: (p as BatchProof).hash });
-          else if (matches(id, f)) final.push({ batchId: id, table, rows: e.rows, checksum: e.checksum, hash: (f as BatchProof).hash });
-          else {
-            const held = f ?? { rows: 0, checksum: '0' };
-            note(id, `${next.s.id} holds ${held.rows} rows (checksum ${held.checksum}), its ledger says ${e.rows} (${e.checksum})`);
-          }
+          into.push({ batchId: id, table, rows: e.rows, checksum: e.checksum, hash: p.hash });
+        };
+        let open: string[] = [];
+        for (const id of next.held) {
+          const p = cheap.get(id);
+          if (p && provesByHash(entryOf(id), p)) take(plain, id, p);
+          else open.push(id);
         }
+        for (const useFinal of [false, true]) {
+          if (!open.length) break;
+          const proofs = await proveBatches(client, database, def, open, { final: useFinal });
+          const unproven: string[] = [];
+          for (const id of open) {
+            const p = proofs.get(id);
+            if (p && provesByChecksum(entryOf(id), p)) take(useFinal ? final : plain, id, p);
+            else if (useFinal) {
+              const e = entryOf(id);
+              const held = p ?? { rows: 0, checksum: '0' };
+              note(id, `${next.s.id} holds ${held.rows} rows (checksum ${held.checksum}), its ledger says ${e.rows} (${e.checksum})`);
+            } else unproven.push(id);
+          }
+          open = unproven;
+        }
+        // entries without a cheap hash that the checksum proved: the store learns their hash (best effort; a store
+        // that refuses the write is still read), so the next full backup proves them cheaply
+        const learned = [...plain, ...final].filter((e) => entryOf(e.batchId).hash === UNRECORDED_HASH && e.rows > 0);
+        if (learned.length) await recordLedgerHashes(client, database, learned).catch(() => undefined);
         for (const [withFinal, entries] of [
           [false, plain],
           [true, final],

@@ -3,6 +3,8 @@ import type { BatchTable } from '../domain/batch';
 import { isRestoreTable, type RestoreTable } from '../domain/backup-tables';
 import { batchTableDef } from '../storage/batch-tables';
 import { batchSummaries, ledgerEntriesOf, recordBatches } from '../storage/batch-stream';
+import { rowsCheapHash } from '../storage/cheap-hash';
+import { UNRECORDED_HASH } from '../storage/records';
 import { insertRows } from '../storage/table-io';
 import { ALERTS_TABLE, type BatchStamp } from '../storage/tables';
 import { randomBytes } from 'node:crypto';
@@ -141,7 +143,7 @@ export async function restoreChunk(
       target.database,
       missing.map((b) => {
         const e = list.get(b.batchId) as ManifestBatch;
-        return { batchId: e.batchId, tableName: e.table, rows: e.rows, checksum: e.checksum };
+        return { batchId: e.batchId, tableName: e.table, rows: e.rows, checksum: e.checksum, hash: rowsCheapHash(batchTableDef(e.table), b.rows) };
       }),
     );
   }
@@ -297,7 +299,7 @@ async function restoreNativeChunk(
   await recordBatches(
     target.client,
     target.database,
-    missing.map((e) => ({ batchId: e.batchId, tableName: e.table, rows: e.rows, checksum: e.checksum })),
+    missing.map((e) => ({ batchId: e.batchId, tableName: e.table, rows: e.rows, checksum: e.checksum, hash: e.hash ?? UNRECORDED_HASH })),
   );
   return { restored: missing.length, skipped: entries.length - missing.length, rows: missing.reduce((n, b) => n + b.rows, 0), alerts: 0 };
 }

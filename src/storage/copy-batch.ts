@@ -107,6 +107,6 @@ export async function copyBatch(target: StoreSide, sources: readonly StoreSide[]
  */
 async function copyBookkeeping(target: StoreSide, source: StoreSide, table: BookkeepingTable, entry: BatchLedgerRow, hooks: CopyHooks): Promise<number> {
   const copied = await copyMissingRows(source, target, table, hooks.progress);
-  await onTarget(recordBatch(target.client, target.database, { batchId: entry.batchId, tableName: table, rows: entry.rows, checksum: entry.checksum }));
+  await onTarget(recordBatch(target.client, target.database, { batchId: entry.batchId, tableName: table, rows: entry.rows, checksum: entry.checksum, hash: entry.hash }));
   return copied;
 }

@@ -1,5 +1,6 @@
 import type { Batch } from '../domain/batch';
 import { batchTableDef } from './batch-tables';
+import { rowsCheapHash } from './cheap-hash';
 import { rowsChecksum } from './checksum';
 import { jsonEachRow } from './json-each-row';
 import { insertedColumns, toStoreRow } from './row-codec';
@@ -7,7 +8,7 @@ import type { BatchStamp, TableDef } from './tables';
 
 /**
  * A batch encoded once for every store it goes to (issue 11, "a cheap hot path"): rows validated and turned into
- * JSONEachRow lines, and the ledger checksum, computed once per batch per process instead of once per store (the
+ * JSONEachRow lines, and the ledger checksum and cheap hash, computed once per batch per process instead of once per store (the
  * profile in docs/performance.md put a third of a worker's busy time in this per-store work). Only the ingest
  * time differs between stores: each line is kept up to it, and a store's body appends its own.
  */
@@ -16,6 +17,8 @@ export interface EncodedBatch {
   rows: number;
   /** src/storage/checksum.ts over the rows' own fields (UInt64 as a decimal string) */
   checksum: string;
+  /** src/storage/cheap-hash.ts over the same rows: what the ledger records for backups to prove by (UInt64 as a decimal string) */
+  hash: string;
   /** per row: its JSONEachRow line up to (not including) the ingest time value and the closing brace */
   heads: string[];
 }
@@ -34,7 +37,7 @@ function encode(batch: Batch): EncodedBatch {
     if (!line.endsWith(TAIL)) throw new Error(`${def.name}: the ingest time is not the last field of a row (stamps are declared last)`);
     return line.slice(0, -TAIL.length);
   });
-  return { def, rows: batch.rows.length, checksum: rowsChecksum(def, batch.rows), heads };
+  return { def, rows: batch.rows.length, checksum: rowsChecksum(def, batch.rows), hash: rowsCheapHash(def, batch.rows), heads };
 }
 
 /**

@@ -68,7 +68,7 @@ async function flush(lane: Lane): Promise<void> {
       insertCounter.inserts += 1;
       await insertBody(lane.client, `INSERT INTO ${qualified(lane.database, def.name)} (${columns.join(', ')}) FORMAT JSONEachRow`, body);
     }
-    await recordBatches(lane.client, lane.database, taken.map((w) => ({ batchId: w.batchId, tableName: w.encoded.def.name, rows: w.encoded.rows, checksum: w.encoded.checksum })));
+    await recordBatches(lane.client, lane.database, taken.map((w) => ({ batchId: w.batchId, tableName: w.encoded.def.name, rows: w.encoded.rows, checksum: w.encoded.checksum, hash: w.encoded.hash })));
     for (const w of taken) for (const d of w.done) d.resolve();
   } catch (err) {
     for (const w of taken) for (const d of w.done) d.reject(err);

@@ -39,3 +39,34 @@ export async function recomputeLedgerChecksums(client: ClickHouseClient, databas
     ].join(' '),
   });
 }
+
+/** Entries per statement of recordLedgerHashes: keeps its two lists well under max_query_size. */
+const HASHES_PER_STATEMENT = 1_000;
+
+/**
+ * Records the cheap hash (records.ts BatchLedgerRow.hash) of entries that have none (UNRECORDED_HASH), keeping
+ * the rest of each entry, its insert time included (so the new entry lands in the same partition and replaces
+ * the old one: ledger reads use FINAL). For a backup that proved such entries by their checksum and so learned
+ * the hash of rows that match them (src/backup/export.ts): the next full backup proves them cheaply. Entries that
+ * have a hash meanwhile are left alone. `hashes`: UInt64 decimal strings.
+ */
+export async function recordLedgerHashes(client: ClickHouseClient, database: string, hashes: ReadonlyArray<{ batchId: string; hash: string }>): Promise<void> {
+  const ledger = qualified(database, BATCHES_TABLE.name);
+  for (let i = 0; i < hashes.length; i += HASHES_PER_STATEMENT) {
+    const group = hashes.slice(i, i + HASHES_PER_STATEMENT);
+    const ids = group.map((h) => batchIdLiteral(h.batchId)).join(', ');
+    const values = group.map((h) => `'${uint64Text(h.hash)}'`).join(', ');
+    await client.command({
+      query: [
+        `INSERT INTO ${ledger} (batch_id, table_name, rows, checksum, hash, inserted_at)`,
+        `SELECT batch_id, table_name, rows, checksum, toUInt64(transform(batch_id, [${ids}], [${values}], '0')), inserted_at`,
+        `FROM ${ledger} FINAL WHERE batch_id IN (${ids}) AND hash = 0`,
+      ].join(' '),
+    });
+  }
+}
+
+function uint64Text(value: string): string {
+  if (!/^\d{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) throw new RangeError(`'${value}' is not a UInt64`);
+  return value;
+}

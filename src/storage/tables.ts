@@ -160,6 +160,12 @@ export const NULLABLE_LAST_AND_FUNDING_TIME_VERSION = 6;
 export const SIZES_VERSION = 7;
 
 /**
+ * The schema version that added the cheap hash to the ledger (records.ts BatchLedgerRow.hash), so a backup proves a
+ * store's rows by one cheap aggregate instead of the ledger checksum (src/backup/export.ts; docs/backups.md).
+ */
+export const LEDGER_HASH_VERSION = 8;
+
+/**
  * Market tables: the row kinds come from src/domain/row-kinds.ts (the normalizers check rows against the same
  * declaration), the natural keys are declared here. A Nullable column cannot be in an 18.16 sorting key.
  */
@@ -181,7 +187,7 @@ export const MARKET_TABLES: Readonly<Record<DataType, TableDef>> = {
 };
 
 export const BATCHES_TABLE = table<BatchLedgerRow>('batches', {
-  fields: { batchId: 'string', tableName: 'string', rows: 'uint32', checksum: 'hash64', insertedAt: 'insertTime' },
+  fields: { batchId: 'string', tableName: 'string', rows: 'uint32', checksum: 'hash64', hash: 'hash64', insertedAt: 'insertTime' },
   orderBy: ['batchId'],
   partitionBy: 'toYYYYMM(inserted_at)',
 });

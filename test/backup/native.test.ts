@@ -5,22 +5,27 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startChdb } from '../support/chdb';
+import { eventually } from '../support/wait';
 import { gunzipSync } from 'node:zlib';
 import { readBatches, readManifest, readNativeChunk } from '../../src/backup/archive-reader';
 import { exportBackup } from '../../src/backup/export';
 import { KEY_ENV, loadKeyring } from '../../src/backup/key';
 import { LocalBackupStore } from '../../src/backup/local-store';
-import { countNativeGzip, NativeBatchCounter, NativeFormatError } from '../../src/backup/native';
-import { proveBatches } from '../../src/backup/native-io';
+import { countNativeGzip, nativeColumns, NativeBatchCounter, NativeFormatError } from '../../src/backup/native';
+import { exportNative, proveBatches } from '../../src/backup/native-io';
+import { ArchiveWriter } from '../../src/backup/archive-writer';
+import { BackupError } from '../../src/backup/errors';
 import { planRestore, restoreChunk, verifyRestore } from '../../src/backup/restore';
 import { verifyBackupArchive } from '../../src/backup/verify';
 import type { StoreConfig } from '../../src/config/schema';
 import { backupIdAt } from '../../src/domain/backup';
 import { BATCH_TABLES, type BatchTable } from '../../src/domain/batch';
 import { DATA_TYPES } from '../../src/domain/data-types';
-import { recordBatches } from '../../src/storage/batch-stream';
+import { ledgerEntriesOf, recordBatches } from '../../src/storage/batch-stream';
 import { batchTableDef } from '../../src/storage/batch-tables';
+import { rowsCheapHash } from '../../src/storage/cheap-hash';
 import { rowsChecksum } from '../../src/storage/checksum';
+import { UNRECORDED_HASH } from '../../src/storage/records';
 import { closeStoreClients, storeClient } from '../../src/storage/client';
 import { migrateStore } from '../../src/storage/migrate';
 import { insertRows } from '../../src/storage/table-io';
@@ -45,16 +50,19 @@ function rowsOf(table: BatchTable, n: number, offset: number): object[] {
   return Array.from({ length: n }, (_, i) => bookkeeping[table as keyof typeof bookkeeping](offset + i));
 }
 
-/** Writes batches of rows with their ledger entries, as the write path does (rows first); returns [batchId, table, rows, checksum]. */
-async function writeBatches(store: StoreConfig, database: string, tables: readonly BatchTable[], perTable: number, rows: number) {
+/**
+ * Writes batches of rows with their ledger entries, as the write path does (rows first, the entry with count,
+ * checksum and cheap hash); `hash: false` records no cheap hash, as entries written before schema version 8.
+ */
+async function writeBatches(store: StoreConfig, database: string, tables: readonly BatchTable[], perTable: number, rows: number, opts: { hash?: boolean } = {}) {
   const client = storeClient(store);
-  const written: Array<{ batchId: string; tableName: BatchTable; rows: number; checksum: string }> = [];
+  const written: Array<{ batchId: string; tableName: BatchTable; rows: number; checksum: string; hash: string }> = [];
   for (const table of tables) {
     for (let b = 0; b < perTable; b++) {
       const data = rowsOf(table, rows, b * 1000);
       const batchId = `native-${table}-${b}`;
       await insertRows(client, database, batchTableDef(table), data.map((r) => ({ ...r, batchId, ingestTime: 1_700_000_000_000 })));
-      written.push({ batchId, tableName: table, rows: data.length, checksum: rowsChecksum(batchTableDef(table), data) });
+      written.push({ batchId, tableName: table, rows: data.length, checksum: rowsChecksum(batchTableDef(table), data), hash: opts.hash === false ? UNRECORDED_HASH : rowsCheapHash(batchTableDef(table), data) });
     }
   }
   await recordBatches(client, database, written);
@@ -112,7 +120,7 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     await migrateStore(storeClient(primary), database);
     const written = await writeBatches(primary, database, ['trades', 'orderbook', 'quarantine'], 3, 5);
     // a batch of no rows: only its ledger entry
-    await recordBatches(storeClient(primary), database, [{ batchId: 'native-empty', tableName: 'trades', rows: 0, checksum: '0' }]);
+    await recordBatches(storeClient(primary), database, [{ batchId: 'native-empty', tableName: 'trades', rows: 0, checksum: '0', hash: '0' }]);
     const store = new LocalBackupStore(path.join(dir, 'v2-backups'));
     const backupId = backupIdAt(Date.UTC(2025, 5, 1), 0.3);
     const result = await exportBackup({ sources: [{ id: primary.id, client: storeClient(primary), database }], store, keyring: ring, backupId, full: true, chunkRows: 10 });
@@ -165,13 +173,49 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     // a repeated restore writes nothing
     for (const step of plan.steps) for (const chunk of step.chunks) assert.equal((await restoreChunk(store, ring, step.backupId, chunk, target)).restored, 0);
 
-    // proving row counts only (the bench's comparison) takes the same batches with the same hashes
-    const countId = backupIdAt(Date.UTC(2025, 5, 2), 0.4);
-    const other = new LocalBackupStore(path.join(dir, 'v2-count-backups'));
-    await exportBackup({ sources: [{ id: primary.id, client: storeClient(primary), database }], store: other, keyring: ring, backupId: countId, full: true, chunkRows: 10, proof: 'count' });
-    const countList = await readBatches(other, await readManifest(other, countId, ring));
+    // the same batches with entries that recorded no cheap hash (written before schema version 8) are proved
+    // by the ledger checksum instead, and the backup holds them with the same hashes
+    const legacy = 'bk_native_legacy';
+    await storeClient(primary).command({ query: `DROP DATABASE IF EXISTS ${legacy}` });
+    await migrateStore(storeClient(primary), legacy);
+    const legacyWritten = await writeBatches(primary, legacy, ['trades', 'orderbook', 'quarantine'], 3, 5, { hash: false });
+    assert.ok(legacyWritten.every((w) => w.hash === UNRECORDED_HASH));
+    const other = new LocalBackupStore(path.join(dir, 'v2-legacy-backups'));
+    const legacyId = backupIdAt(Date.UTC(2025, 5, 2), 0.4);
+    const legacyResult = await exportBackup({ sources: [{ id: primary.id, client: storeClient(primary), database: legacy }], store: other, keyring: ring, backupId: legacyId, full: true, chunkRows: 10 });
+    assert.equal(legacyResult.deferred, 0);
+    const legacyList = await readBatches(other, await readManifest(other, legacyId, ring));
     const key = (b: { batchId: string; rows: number; checksum: string; hash?: string }) => `${b.batchId}:${b.rows}:${b.checksum}:${b.hash}`;
-    assert.deepEqual(countList.map(key).sort(), list.map(key).sort());
+    assert.deepEqual(legacyList.map(key).sort(), list.filter((b) => b.rows > 0).map(key).sort());
+    // ...and the writer's cheap hash is the one the store computes over the stored rows
+    assert.deepEqual(list.filter((b) => b.rows > 0).map((b) => `${b.batchId}:${b.hash}`).sort(), written.map((w) => `${w.batchId}:${w.hash}`).sort());
+    // the legacy store learned those hashes: its entries now hold what the writer would have recorded
+    const learned = await ledgerEntriesOf(storeClient(primary), legacy, legacyWritten.map((w) => w.batchId));
+    assert.deepEqual(learned.map((e) => `${e.batchId}:${e.rows}:${e.checksum}:${e.hash}`).sort(), written.map((w) => `${w.batchId}:${w.rows}:${w.checksum}:${w.hash}`).sort());
+  });
+
+  it("rows that no longer match the ledger's cheap hash are proved by the ledger checksum: taken when it matches, deferred when not", async () => {
+    const database = 'bk_native_mismatch';
+    const client = storeClient(primary);
+    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await migrateStore(client, database);
+    const [wrongHash, changed, fine] = await writeBatches(primary, database, ['trades'], 3, 4);
+    // an entry whose recorded hash is not its rows' (a writer hashing differently): the checksum still proves them
+    await client.command({ query: `ALTER TABLE ${database}.batches UPDATE hash = 12345 WHERE batch_id = '${wrongHash.batchId}'` });
+    // rows changed after they were written: neither proof holds, the batch is deferred, never backed up as is
+    await client.command({ query: `ALTER TABLE ${database}.trades UPDATE side = concat(side, 'x') WHERE batch_id = '${changed.batchId}'` });
+    await eventually('both mutations done', async () => {
+      const r = await client.query({ query: `SELECT count() AS n FROM system.mutations WHERE database = '${database}' AND is_done = 0`, format: 'JSONEachRow' });
+      return Number((await r.json<{ n: string }>())[0].n) === 0 ? true : undefined;
+    });
+    const store = new LocalBackupStore(path.join(dir, 'v2-mismatch-backups'));
+    const backupId = backupIdAt(Date.UTC(2025, 5, 4), 0.6);
+    const result = await exportBackup({ sources: [{ id: primary.id, client, database }], store, keyring: ring, backupId, full: true });
+    const manifest = await readManifest(store, backupId, ring);
+    assert.deepEqual((await readBatches(store, manifest)).map((b) => b.batchId).sort(), [fine.batchId, wrongHash.batchId].sort());
+    assert.equal(result.deferred, 1);
+    assert.equal(manifest.deferred[0].batchId, changed.batchId);
+    assert.match(manifest.deferred[0].reason, new RegExp(`holds 4 rows \\(checksum \\d+\\), its ledger says 4 \\(${changed.checksum}\\)`));
   });
 
   it('a batch whose rows were written twice (not merged yet) is proved and read with FINAL: the chunk holds it once', async () => {
@@ -203,6 +247,29 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     } finally {
       await client.command({ query: `SYSTEM START MERGES ${database}.trades` });
     }
+  });
+
+  it('a chunk whose stream does not hold exactly its batches is refused as it is written: nothing stored, the writer unchanged', async () => {
+    const database = 'bk_native_walked';
+    const client = storeClient(primary);
+    await client.command({ query: `DROP DATABASE IF EXISTS ${database}` });
+    await migrateStore(client, database);
+    const [a, b] = await writeBatches(primary, database, ['trades'], 2, 3);
+    const def = batchTableDef('trades');
+    const columns = nativeColumns(def);
+    const store = new LocalBackupStore(path.join(dir, 'v2-walked-backups'));
+    const writer = new ArchiveWriter(store, ring, backupIdAt(Date.UTC(2025, 5, 5), 0.7));
+    const entry = (w: typeof a, rows = w.rows) => ({ batchId: w.batchId, table: 'trades' as const, rows, checksum: w.checksum, hash: w.hash });
+    const gzipped = async () => (await exportNative(client, database, def, columns, [a.batchId, b.batchId], false)).stream;
+    // rows of a batch the entries do not list (b's rows came along: a batch written between proof and export)
+    await assert.rejects(writer.addNativeChunk('trades', columns, [entry(a)], await gzipped()), (err: Error) => err instanceof BackupError && /chunks\/000000\.bin: holds rows of batch native-trades-1, which the manifest does not list/.test(err.message));
+    // a batch with another row count than proved
+    await assert.rejects(writer.addNativeChunk('trades', columns, [entry(a), entry(b, 2)], await gzipped()), (err: Error) => err instanceof BackupError && /batch native-trades-1 holds 3 rows, the manifest says 2/.test(err.message));
+    assert.equal(writer.batchCount, 0);
+    assert.deepEqual(await store.folders(), []);
+    // the same stream with its batches listed is taken
+    await writer.addNativeChunk('trades', columns, [entry(a), entry(b)], await gzipped());
+    assert.equal(writer.batchCount, 2);
   });
 
   it('the Native walker counts the same fed whole or in small pieces, and says so when a stream ends inside a block', async () => {

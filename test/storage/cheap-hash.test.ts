@@ -271,7 +271,7 @@ describe('cheap hash (src/storage/cheap-hash.ts, src/storage/city-hash.ts): TS e
 
   it('UInt64 hashes (hash64, the ledger checksum), beyond 2^53 too', async () => {
     const checksums = ['0', '1', '9007199254740993', '12345678901234567890', '18446744073709551615'];
-    const rows = checksums.map((checksum, i) => ({ batchId: `cheap-ledger-${i}`, tableName: 'trades', rows: i, checksum }));
+    const rows = checksums.map((checksum, i) => ({ batchId: `cheap-ledger-${i}`, tableName: 'trades', rows: i, checksum, hash: checksums[checksums.length - 1 - i] }));
     for (const [name, store] of servers()) {
       await insertRows(storeClient(store), database, BATCHES_TABLE, rows);
       const result = await storeClient(store).query({

@@ -15,6 +15,7 @@ import { insertRows, selectRows } from '../../src/storage/table-io';
 import { BATCH_ID_SORTING_KEY_VERSION, MARKET_TABLES } from '../../src/storage/tables';
 import { BEFORE_BATCH_ID_KEY } from './natural-key-schema';
 import { startTestStores, type TestStores } from './stores-fixture';
+import { UNRECORDED_HASH } from '../../src/storage/records';
 
 /**
  * Migration 5 on real stores that hold the batch tables as versions 1–4 left them: sorted on the natural key
@@ -62,8 +63,8 @@ describe('migration 5: batch_id ends the sorting key of every batch table, on st
         assert.equal(await keyOf(store, 'trades'), 'exchange, symbol, trade_id');
         // one insert, one part: no merge can collapse the two copies of ETH 902 before the migration runs
         await insertRows(client, store.database, MARKET_TABLES.trades, [...A.map((r) => ({ ...r, batchId: 'mbk-a', ingestTime: 1 })), ...B.map((r) => ({ ...r, batchId: 'mbk-b', ingestTime: 2 }))]);
-        await recordBatch(client, store.database, { batchId: 'mbk-a', tableName: 'trades', rows: 2, checksum: rowsChecksum(MARKET_TABLES.trades, A) });
-        await recordBatch(client, store.database, { batchId: 'mbk-b', tableName: 'trades', rows: 2, checksum: rowsChecksum(MARKET_TABLES.trades, B) });
+        await recordBatch(client, store.database, { batchId: 'mbk-a', tableName: 'trades', rows: 2, checksum: rowsChecksum(MARKET_TABLES.trades, A), hash: UNRECORDED_HASH });
+        await recordBatch(client, store.database, { batchId: 'mbk-b', tableName: 'trades', rows: 2, checksum: rowsChecksum(MARKET_TABLES.trades, B), hash: UNRECORDED_HASH });
       }),
     );
 

@@ -13,6 +13,7 @@ import type { CollectionGapRow, QuarantineRow } from '../../src/domain/rows';
 import { insertRows, selectRows } from '../../src/storage/table-io';
 import { BOOKKEEPING_BATCH_ID_VERSION, COLLECTION_GAPS_TABLE, NULLABLE_LIQUIDATIONS_VERSION, QUARANTINE_TABLE, SCHEMA_TABLES, type TableDef } from '../../src/storage/tables';
 import { startTestStores, type TestStores } from './stores-fixture';
+import { UNRECORDED_HASH } from '../../src/storage/records';
 
 /**
  * Migration 3 on real stores that hold quarantine and collection_gaps as versions 1 and 2 left them: rows
@@ -66,9 +67,9 @@ describe('migration 3: batch id on bookkeeping rows, in place on stores with the
         assert.ok(!(await columnsOf(store, 'quarantine')).includes('batch_id String'));
         if (store === s2) return; // the third store was down while the old batches were written
         await insertRows(client, store.database, V2_DEFS.quarantine, oldQuarantine);
-        await recordBatch(client, store.database, { batchId: 'mg-q-old', tableName: 'quarantine', rows: 3, checksum: oldChecksums.quarantine });
+        await recordBatch(client, store.database, { batchId: 'mg-q-old', tableName: 'quarantine', rows: 3, checksum: oldChecksums.quarantine, hash: UNRECORDED_HASH });
         await insertRows(client, store.database, V2_DEFS.collection_gaps, oldGaps);
-        await recordBatch(client, store.database, { batchId: 'mg-g-old', tableName: 'collection_gaps', rows: 2, checksum: oldChecksums.collection_gaps });
+        await recordBatch(client, store.database, { batchId: 'mg-g-old', tableName: 'collection_gaps', rows: 2, checksum: oldChecksums.collection_gaps, hash: UNRECORDED_HASH });
       }),
     );
     // a migration interrupted after its first ALTER is finished by the next run

@@ -15,6 +15,7 @@ import { insertRows, selectRows } from '../../src/storage/table-io';
 import { EXACT_DECIMALS_VERSION, MARKET_TABLES } from '../../src/storage/tables';
 import { startTestStores, type TestStores } from './stores-fixture';
 import { V3_MARKET_TABLES, V3_MIGRATIONS } from './v3-schema';
+import { UNRECORDED_HASH } from '../../src/storage/records';
 
 /**
  * Migration 4 on real 18.16 stores holding the version 3 schema (Float64 prices, amounts and levels), written
@@ -89,7 +90,7 @@ describe('migration 4: Float64 prices, amounts and levels to exact Decimal(38, 1
           if (b.missedBy === index) continue;
           const def = V3_MARKET_TABLES[b.table];
           await insertRows(client, store.database, def, b.rows.map((r) => ({ ...r, batchId: b.batchId, ingestTime: DAY })));
-          await recordBatch(client, store.database, { batchId: b.batchId, tableName: b.table, rows: b.rows.length, checksum: rowsChecksum(def, b.rows) });
+          await recordBatch(client, store.database, { batchId: b.batchId, tableName: b.table, rows: b.rows.length, checksum: rowsChecksum(def, b.rows), hash: UNRECORDED_HASH });
         }
       }),
     );

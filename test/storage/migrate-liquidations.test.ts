@@ -12,6 +12,7 @@ import { insertRows } from '../../src/storage/table-io';
 import { MARKET_TABLES, NULLABLE_LIQUIDATIONS_VERSION, SCHEMA_TABLES, type TableDef } from '../../src/storage/tables';
 import { sampleRows } from './sample-rows';
 import { startTestStores, type TestStores } from './stores-fixture';
+import { UNRECORDED_HASH } from '../../src/storage/records';
 
 /**
  * Migration 2 on real stores that hold the liquidations table as version 1 created it before liquidations
@@ -69,7 +70,7 @@ describe('migration 2: nullable liquidations, in place on stores with the versio
         assert.deepEqual((await migrateStore(client, store.database, [V1_BASELINE])).applied.map((m) => m.version), [1]);
         assert.ok((await liquidationColumns(store)).includes('side String'));
         await insertRows(client, store.database, V1_LIQUIDATIONS, v1Rows.map((r) => ({ ...r, batchId: 'liquidations-v1', ingestTime: Date.now() })));
-        await recordBatch(client, store.database, { batchId: 'liquidations-v1', tableName: 'liquidations', rows: v1Rows.length, checksum: oldChecksum });
+        await recordBatch(client, store.database, { batchId: 'liquidations-v1', tableName: 'liquidations', rows: v1Rows.length, checksum: oldChecksum, hash: UNRECORDED_HASH });
       }),
     );
     // a migration interrupted after its first ALTER is finished by the next run

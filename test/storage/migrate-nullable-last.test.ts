@@ -13,6 +13,7 @@ import { insertRows } from '../../src/storage/table-io';
 import { MARKET_TABLES, NULLABLE_LAST_AND_FUNDING_TIME_VERSION, SCHEMA_TABLES, type TableDef } from '../../src/storage/tables';
 import { sampleRows } from './sample-rows';
 import { startTestStores, type TestStores } from './stores-fixture';
+import { UNRECORDED_HASH } from '../../src/storage/records';
 
 /**
  * Migration 6 on real stores that hold ticker and funding_rate as versions 4 and 5 left them: ticker.last
@@ -75,8 +76,8 @@ describe('migration 6: ticker.last and funding_rate.funding_time nullable, in pl
         assert.ok((await columnTypes(store, 'ticker')).includes('last Decimal(38, 18)'));
         await insertRows(client, store.database, OLD_TICKER, oldTickers.map((r) => ({ ...r, batchId: 'ticker-old', ingestTime: Date.now() })));
         await insertRows(client, store.database, OLD_FUNDING, oldFunding.map((r) => ({ ...r, batchId: 'funding-old', ingestTime: Date.now() })));
-        await recordBatch(client, store.database, { batchId: 'ticker-old', tableName: 'ticker', rows: oldTickers.length, checksum: checksums.ticker });
-        await recordBatch(client, store.database, { batchId: 'funding-old', tableName: 'funding_rate', rows: oldFunding.length, checksum: checksums.funding });
+        await recordBatch(client, store.database, { batchId: 'ticker-old', tableName: 'ticker', rows: oldTickers.length, checksum: checksums.ticker, hash: UNRECORDED_HASH });
+        await recordBatch(client, store.database, { batchId: 'funding-old', tableName: 'funding_rate', rows: oldFunding.length, checksum: checksums.funding, hash: UNRECORDED_HASH });
       }),
     );
     // a migration interrupted after its first ALTER is finished by the next run

@@ -25,6 +25,8 @@ export interface ExportBackupInput {
 
 export interface VerifyBackupInput {
   backupId: string;
+  /** walk every Native chunk's rows (default true); false right after the backup, whose writer walked them (VerifyOptions) */
+  walk?: boolean;
 }
 
 export interface VerifyBackupResult extends VerifyReport {
@@ -136,7 +138,7 @@ export function backupActivities(config: Config) {
       try {
         const backupId = checkBackupId(input.backupId);
         const bs = await store();
-        const report = await verifyBackupArchive(bs, keyring(), backupId, (done, total) => heartbeat({ done, total }));
+        const report = await verifyBackupArchive(bs, keyring(), backupId, (done, total) => heartbeat({ done, total }), { walk: input.walk ?? true });
         const state: BackupState = report.ok ? 'verified' : 'bad';
         await writeState(bs, backupId, { state, checkedAt: Date.now(), ...(report.problems[0] && { problem: report.problems[0] }) });
         return { ...report, state };

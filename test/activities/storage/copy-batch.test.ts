@@ -13,6 +13,7 @@ import { recordBatch } from '../../../src/storage/ledger';
 import { storeClient } from '../../../src/storage/client';
 import { insertRows } from '../../../src/storage/table-io';
 import { COLLECTION_GAPS_TABLE, MARKET_TABLES, QUARANTINE_TABLE } from '../../../src/storage/tables';
+import { UNRECORDED_HASH } from '../../../src/storage/records';
 
 /** 2032-03-01: a day of event times no other test writes, so the consistency check sees only these rows. */
 const SINCE = Date.UTC(2032, 2, 1);
@@ -157,7 +158,7 @@ describe('storage repair activities against the test stack stores', () => {
     // as a worker before migration 3 left it: rows without batch id (''), and the ledger entry
     const checksum = rowsChecksum(QUARANTINE_TABLE, rows);
     await insertRows(storeClient(primary), primary.database, QUARANTINE_TABLE, rows.map((r) => ({ ...r, batchId: '', ingestTime: 0 })));
-    await recordBatch(storeClient(primary), primary.database, { batchId: 'cpy-q-old', tableName: 'quarantine', rows: 3, checksum });
+    await recordBatch(storeClient(primary), primary.database, { batchId: 'cpy-q-old', tableName: 'quarantine', rows: 3, checksum, hash: UNRECORDED_HASH });
     assert.equal((await batchSummary(storeClient(primary), primary.database, 'quarantine', 'cpy-q-old')).rows, 0, 'no row carries the id');
 
     const copied = await copyBatch({ store: replica1.id, sources: [primary.id], batchId: 'cpy-q-old', table: 'quarantine' });
