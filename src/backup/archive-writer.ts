@@ -60,6 +60,8 @@ export class ArchiveWriter {
   private readonly chunks: ManifestChunk[] = [];
   private readonly batches: ManifestBatch[] = [];
   private readonly alertChunks: number[] = [];
+  /** ids of the native chunks' batches so far: a chunk must not hold one again */
+  private readonly written = new Set<string>();
   private alertRows = 0;
   private alertSum = 0n;
   private open: OpenChunk | undefined;
@@ -110,10 +112,13 @@ export class ArchiveWriter {
       throw err;
     }
     const rows = entries.reduce((n, e) => n + e.rows, 0);
-    checkChunkCounts(file, counter, { table, rows, columns, batches: entries }, new Set(this.batches.map((b) => b.batchId)));
+    checkChunkCounts(file, counter, { table, rows, columns, batches: entries }, this.written);
     await this.store.put(backupFile(this.backupId, file), sealed.file);
     this.chunks.push({ index, file, sha256: sealed.sha256, bytes: sealed.file.length, table, rows, batches: entries.length, encoding: 'native', columns: [...columns] });
-    for (const e of entries) this.batches.push({ batchId: e.batchId, table: e.table, rows: e.rows, checksum: e.checksum, chunk: index, hash: e.hash });
+    for (const e of entries) {
+      this.batches.push({ batchId: e.batchId, table: e.table, rows: e.rows, checksum: e.checksum, chunk: index, hash: e.hash });
+      this.written.add(e.batchId);
+    }
   }
 
   get batchCount(): number {

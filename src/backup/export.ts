@@ -62,6 +62,14 @@ export interface ExportResult extends BackupCounts {
   sources: Record<string, number>;
   /** the key's id (never the key) */
   keyId: string;
+  /**
+   * every Native chunk was decompressed and walked as it was written (archive-writer.ts), so the check after the
+   * backup need not walk it again; absent from an export by an older worker, which did not
+   */
+  walked: true;
+  /** older ledger entries whose cheap hash this backup recorded (recordLedgerHashes), and why a store refused it */
+  hashesLearned: number;
+  learnFailures: string[];
 }
 
 export const DEFAULT_MARGIN_SECONDS = 300;
@@ -152,16 +160,19 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
   const sources: Record<string, number> = {};
   const reachable = opts.sources.filter((s) => !unreachable.includes(s.id));
   let rowsDone = 0;
+  let hashesLearned = 0;
+  const learnFailures: string[] = [];
   for (const table of BATCH_TABLES) {
     const def = batchTableDef(table);
     const columns = nativeColumns(def);
     const remaining = new Map([...candidates].filter(([, c]) => c.table === table));
-    // a batch of no rows has nothing to read: its ledger entry is all there is (a chunk of no rows holds them)
+    // a batch of no rows has nothing to read: its ledger entry is all there is (a chunk of no rows holds them).
+    // Only when every ledger says so: a store whose entry says 0 where another's says N cannot provide its rows.
     const empties: NativeEntry[] = [];
     for (const [batchId, c] of remaining) {
-      const empty = [...c.entries].find(([, e]) => e.rows === 0);
-      if (empty) {
-        empties.push({ batchId, table, rows: 0, checksum: empty[1].checksum, hash: '0' });
+      const entries = [...c.entries.values()];
+      if (entries.every((e) => e.rows === 0)) {
+        empties.push({ batchId, table, rows: 0, checksum: entries[0].checksum, hash: '0' });
         remaining.delete(batchId);
       }
     }
@@ -211,10 +222,16 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
           }
           open = unproven;
         }
-        // entries without a cheap hash that the checksum proved: the store learns their hash (best effort; a store
-        // that refuses the write is still read), so the next full backup proves them cheaply
-        const learned = [...plain, ...final].filter((e) => entryOf(e.batchId).hash === UNRECORDED_HASH && e.rows > 0);
-        if (learned.length) await recordLedgerHashes(client, database, learned).catch(() => undefined);
+        // entries the checksum proved whose recorded cheap hash is missing (older entries) or not what the store
+        // computes: the store learns the hash of those proven rows (best effort: a store that refuses the write is
+        // still read), so the next full backup proves them cheaply
+        const learned = [...plain, ...final].filter((e) => entryOf(e.batchId).hash !== e.hash && e.rows > 0);
+        if (learned.length) {
+          await recordLedgerHashes(client, database, learned).then(
+            () => (hashesLearned += learned.length),
+            (err: unknown) => learnFailures.push(`${next.s.id}: ${firstLine(err)}`),
+          );
+        }
         for (const [withFinal, entries] of [
           [false, plain],
           [true, final],
@@ -271,5 +288,8 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
     sources,
     unreachable,
     keyId: manifest.keyId,
+    walked: true,
+    hashesLearned,
+    learnFailures,
   };
 }

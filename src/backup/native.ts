@@ -97,13 +97,14 @@ export class NativeBatchCounter {
 
   /** Parses a block header at pos; returns the position after it, or -1 when it is not all there. */
   private header(buf: Buffer, pos: number): number {
-    const columns = readVarUInt(buf, pos);
-    if (columns.pos < 0) return -1;
-    const rows = readVarUInt(buf, columns.pos);
-    if (rows.pos < 0) return -1;
-    this.open = { columnCount: columns.value, rows: rows.value, names: [], ids: new Map() };
-    if (columns.value === 0) this.closeBlock();
-    return rows.pos;
+    const afterColumns = varUInt(buf, pos);
+    if (afterColumns < 0) return -1;
+    const columnCount = varValue;
+    const afterRows = varUInt(buf, afterColumns);
+    if (afterRows < 0) return -1;
+    this.open = { columnCount, rows: varValue, names: [], ids: new Map() };
+    if (columnCount === 0) this.closeBlock();
+    return afterRows;
   }
 
   /** Parses the open block's next column at pos; returns the position after it, or -1 when it is not all there. */
@@ -137,46 +138,43 @@ export class NativeBatchCounter {
   }
 }
 
-/** A LEB128 varint at pos (value, and the position after it; pos -1 when the buffer ends first). */
-function readVarUInt(buf: Buffer, start: number): { value: number; pos: number } {
-  let value = 0;
-  let shift = 0;
+/** The value of the last varint varUInt read (a module variable: the walk reads millions, none may allocate). */
+let varValue = 0;
+
+/** Reads the LEB128 varint at pos into varValue; returns the position after it, -1 when the buffer ends first. */
+function varUInt(buf: Buffer, start: number): number {
   let pos = start;
-  for (;;) {
-    if (pos >= buf.length) return { value: 0, pos: -1 };
-    const byte = buf[pos++];
-    value += (byte & 0x7f) * 2 ** shift;
-    if (byte < 0x80) return { value, pos };
-    shift += 7;
-    if (shift > 63) throw new NativeFormatError('a varint longer than 9 bytes');
+  if (pos >= buf.length) return -1;
+  let byte = buf[pos++];
+  let value = byte & 0x7f;
+  let scale = 128;
+  while (byte >= 0x80) {
+    if (pos >= buf.length) return -1;
+    byte = buf[pos++];
+    value += (byte & 0x7f) * scale;
+    scale *= 128;
+    if (scale > 2 ** 63) throw new NativeFormatError('a varint longer than 9 bytes');
   }
+  varValue = value;
+  return pos;
 }
 
+/** A Native string (varint length, then UTF-8) at pos, and the position after it (-1 when the buffer ends first). */
 function readText(buf: Buffer, start: number): { value: string; pos: number } {
-  const n = readVarUInt(buf, start);
-  if (n.pos < 0 || n.pos + n.value > buf.length) return { value: '', pos: -1 };
-  return { value: buf.toString('utf8', n.pos, n.pos + n.value), pos: n.pos + n.value };
+  const pos = varUInt(buf, start);
+  if (pos < 0 || pos + varValue > buf.length) return { value: '', pos: -1 };
+  return { value: buf.toString('utf8', pos, pos + varValue), pos: pos + varValue };
 }
 
-/** Skips `rows` Native strings at pos (a varint length, then the bytes); -1 when the buffer ends first. */
+/** Skips `rows` Native strings at pos; -1 when the buffer ends first. */
 function skipStrings(buf: Buffer, start: number, rows: number): number {
-  const end = buf.length;
   let pos = start;
   for (let i = 0; i < rows; i++) {
-    if (pos >= end) return -1;
-    let byte = buf[pos++];
-    let length = byte & 0x7f;
-    let scale = 128;
-    while (byte >= 0x80) {
-      if (pos >= end) return -1;
-      byte = buf[pos++];
-      length += (byte & 0x7f) * scale;
-      scale *= 128;
-      if (scale > 2 ** 63) throw new NativeFormatError('a varint longer than 9 bytes');
-    }
-    pos += length;
+    pos = varUInt(buf, pos);
+    if (pos < 0) return -1;
+    pos += varValue;
   }
-  return pos > end ? -1 : pos;
+  return pos > buf.length ? -1 : pos;
 }
 
 /** Skips one column's data of `type` for `rows` rows at pos; -1 when the buffer ends first. */
@@ -217,17 +215,9 @@ function countIds(buf: Buffer, start: number, rows: number, counts: Map<string, 
     counts.set(id, (counts.get(id) ?? 0) + run);
   };
   for (let i = 0; i < rows; i++) {
-    if (pos >= end) return -1;
-    let byte = buf[pos++];
-    let length = byte & 0x7f;
-    let scale = 128;
-    while (byte >= 0x80) {
-      if (pos >= end) return -1;
-      byte = buf[pos++];
-      length += (byte & 0x7f) * scale;
-      scale *= 128;
-      if (scale > 2 ** 63) throw new NativeFormatError('a varint longer than 9 bytes');
-    }
+    pos = varUInt(buf, pos);
+    if (pos < 0) return -1;
+    const length = varValue;
     if (pos + length > end) return -1;
     let same = length === prevLength;
     for (let k = 0; same && k < length; k++) same = buf[pos + k] === buf[prevStart + k];

@@ -90,7 +90,9 @@ export async function verifyBackupArchive(
           if (err instanceof NativeFormatError) throw new BackupError(`${file}: ${err.message}`);
           throw err;
         }
-        checkChunkCounts(file, counter, { ...chunk, batches: byChunk.get(chunk.index) ?? [] }, seen);
+        const listed = byChunk.get(chunk.index) ?? [];
+        checkChunkCounts(file, counter, { ...chunk, batches: listed }, seen);
+        for (const b of listed) seen.add(b.batchId);
         rows += counter.rows;
       } catch (err) {
         if (!(err instanceof BackupError)) throw err;

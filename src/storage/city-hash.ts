@@ -403,7 +403,8 @@ export class CityHash64Args {
 
   /** A String argument: CityHash64 of its UTF-8 bytes. */
   string(s: string): this {
-    const l = cityHash64Parts(scratch, 0, utf8(s));
+    const n = utf8(s); // first: it may replace `scratch` with a larger buffer
+    const l = cityHash64Parts(scratch, 0, n);
     this.fold(H, l);
     return this;
   }
@@ -461,8 +462,12 @@ export class CityHash64Args {
 
 /** CityHash64 v1.0.2 (ClickHouse's cityHash64 of one String) of a string's UTF-8 bytes, or of bytes. */
 export function cityHash64(input: string | Uint8Array): bigint {
-  const l = typeof input === 'string' ? cityHash64Parts(scratch, 0, utf8(input)) : cityHash64Parts(input, 0, input.length);
-  return toBig(H, l);
+  let l: number;
+  if (typeof input === 'string') {
+    const n = utf8(input); // first: it may replace `scratch` with a larger buffer
+    l = cityHash64Parts(scratch, 0, n);
+  } else l = cityHash64Parts(input, 0, input.length);
+  return toBig(H, l); // H: the high half cityHash64Parts left
 }
 
 /** city.h Hash128to64(uint128(low, high)): how cityHash64 folds a further argument's hash (high) into the hash so far (low). */

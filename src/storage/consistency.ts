@@ -63,9 +63,15 @@ export async function tableDigest(client: ClickHouseClient, database: string, ta
 }
 
 /**
- * Digest of the batch ledger: count and checksum over (batch id, table, rows, checksum) of every entry,
- * optionally of one table's batches and of entries written since `sinceMs`. The store's own insert time is
- * not part of the checksum (a repaired copy is recorded later than the original).
+ * What the ledger digest covers: (batch id, table, rows, checksum) of each entry. Not the store's own insert time
+ * (a repaired copy is recorded later than the original), nor the cheap hash (records.ts: stores learn it at
+ * different times, and an entry without one says the same batch).
+ */
+const LEDGER_DIGEST_DEF = { ...BATCHES_TABLE, fields: BATCHES_TABLE.fields.filter((f) => f.field !== 'hash') };
+
+/**
+ * Digest of the batch ledger: count and checksum over LEDGER_DIGEST_DEF of every entry, optionally of one
+ * table's batches and of entries written since `sinceMs`.
  */
 export async function ledgerDigest(client: ClickHouseClient, database: string, table?: BatchTable, sinceMs = 0): Promise<Digest> {
   const conditions = [
@@ -74,7 +80,7 @@ export async function ledgerDigest(client: ClickHouseClient, database: string, t
   ];
   const where = conditions.length ? ` WHERE ${conditions.join(' AND ')}` : '';
   // aliases must not be column names of the table (`rows`, `checksum`): ClickHouse would substitute them
-  const query = `SELECT toString(count()) AS digest_rows, toString(${checksumSql(BATCHES_TABLE)}) AS digest_checksum FROM ${qualified(database, BATCHES_TABLE.name)} FINAL${where}`;
+  const query = `SELECT toString(count()) AS digest_rows, toString(${checksumSql(LEDGER_DIGEST_DEF)}) AS digest_checksum FROM ${qualified(database, BATCHES_TABLE.name)} FINAL${where}`;
   const result = await client.query({ query, format: 'JSONEachRow' });
   const [row] = await result.json<{ digest_rows: string; digest_checksum: string }>();
   return { rows: Number(row.digest_rows), checksum: row.digest_checksum };

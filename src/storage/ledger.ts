@@ -1,7 +1,8 @@
+import { randomBytes } from 'node:crypto';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { batchIdLiteral } from './identifiers';
 import type { BatchLedgerRow } from './records';
-import { insertRows, selectRows } from './table-io';
+import { insertBody, insertRows, selectRows } from './table-io';
 import { checksumSql } from './checksum';
 import { qualified } from './identifiers';
 import { BATCHES_TABLE, type TableDef } from './tables';
@@ -40,33 +41,39 @@ export async function recomputeLedgerChecksums(client: ClickHouseClient, databas
   });
 }
 
-/** Entries per statement of recordLedgerHashes: keeps its two lists well under max_query_size. */
-const HASHES_PER_STATEMENT = 1_000;
-
 /**
- * Records the cheap hash (records.ts BatchLedgerRow.hash) of entries that have none (UNRECORDED_HASH), keeping
- * the rest of each entry, its insert time included (so the new entry lands in the same partition and replaces
- * the old one: ledger reads use FINAL). For a backup that proved such entries by their checksum and so learned
- * the hash of rows that match them (src/backup/export.ts): the next full backup proves them cheaply. Entries that
- * have a hash meanwhile are left alone. `hashes`: UInt64 decimal strings.
+ * Records the cheap hash (records.ts BatchLedgerRow.hash) the store computed over a batch's rows after they were
+ * proved by the ledger checksum, for entries that have none (UNRECORDED_HASH) or another one, keeping the rest
+ * of each entry, its insert time included (so the new entry lands in the same partition and replaces the old one:
+ * ledger reads use FINAL). For backups (src/backup/export.ts): the next full backup proves those entries cheaply.
+ * The hashes go into a scratch Memory table first and the ledger gets ONE INSERT … SELECT, so a backup that learns
+ * millions of older entries adds one part per month partition, not one per thousand entries, and no statement
+ * outgrows max_query_size. `hashes`: UInt64 decimal strings; throws RangeError for anything else.
  */
 export async function recordLedgerHashes(client: ClickHouseClient, database: string, hashes: ReadonlyArray<{ batchId: string; hash: string }>): Promise<void> {
+  if (hashes.length === 0) return;
+  for (const h of hashes) {
+    batchIdLiteral(h.batchId);
+    if (!/^\d{1,20}$/.test(h.hash) || BigInt(h.hash) >= 2n ** 64n) throw new RangeError(`'${h.hash}' is not a UInt64`);
+  }
   const ledger = qualified(database, BATCHES_TABLE.name);
-  for (let i = 0; i < hashes.length; i += HASHES_PER_STATEMENT) {
-    const group = hashes.slice(i, i + HASHES_PER_STATEMENT);
-    const ids = group.map((h) => batchIdLiteral(h.batchId)).join(', ');
-    const values = group.map((h) => `'${uint64Text(h.hash)}'`).join(', ');
+  const scratch = qualified(database, `mp_learned_hashes_${randomBytes(6).toString('hex')}`);
+  await client.command({ query: `CREATE TABLE ${scratch} (batch_id String, learned_hash UInt64) ENGINE = Memory` });
+  try {
+    // a quoted number parses into UInt64 exactly (src/storage/columns.ts, hash64)
+    const body = hashes.map((h) => JSON.stringify({ batch_id: h.batchId, learned_hash: h.hash })).join('\n');
+    await insertBody(client, `INSERT INTO ${scratch} (batch_id, learned_hash) FORMAT JSONEachRow`, body);
     await client.command({
       query: [
         `INSERT INTO ${ledger} (batch_id, table_name, rows, checksum, hash, inserted_at)`,
-        `SELECT batch_id, table_name, rows, checksum, toUInt64(transform(batch_id, [${ids}], [${values}], '0')), inserted_at`,
-        `FROM ${ledger} FINAL WHERE batch_id IN (${ids}) AND hash = 0`,
+        'SELECT batch_id, table_name, rows, checksum, learned_hash, inserted_at FROM',
+        // current releases require an alias on each joined subquery; 18.16 accepts them
+        `(SELECT batch_id, table_name, rows, checksum, hash, inserted_at FROM ${ledger} FINAL WHERE batch_id IN (SELECT batch_id FROM ${scratch})) AS entry`,
+        `ANY INNER JOIN (SELECT batch_id, learned_hash FROM ${scratch}) AS learned USING batch_id`,
+        'WHERE hash != learned_hash',
       ].join(' '),
     });
+  } finally {
+    await client.command({ query: `DROP TABLE IF EXISTS ${scratch}` }).catch(() => undefined);
   }
-}
-
-function uint64Text(value: string): string {
-  if (!/^\d{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) throw new RangeError(`'${value}' is not a UInt64`);
-  return value;
 }

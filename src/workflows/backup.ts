@@ -43,7 +43,8 @@ export async function BackupWorkflow(input: BackupInput = {}): Promise<BackupOut
   let state: 'verified' | 'bad';
   let problem: string | undefined;
   try {
-    const report = await verifyBackup({ backupId, walk: false });
+    // the export walked every chunk as it wrote it (an export by an older worker did not: walked absent)
+    const report = await verifyBackup({ backupId, walk: exported.walked !== true });
     state = report.state === 'verified' ? 'verified' : 'bad';
     problem = report.problems[0];
   } catch (err) {

@@ -22,6 +22,7 @@ import { backupIdAt } from '../../src/domain/backup';
 import { BATCH_TABLES, type BatchTable } from '../../src/domain/batch';
 import { DATA_TYPES } from '../../src/domain/data-types';
 import { ledgerEntriesOf, recordBatches } from '../../src/storage/batch-stream';
+import { ledgerDigest } from '../../src/storage/consistency';
 import { batchTableDef } from '../../src/storage/batch-tables';
 import { rowsCheapHash } from '../../src/storage/cheap-hash';
 import { rowsChecksum } from '../../src/storage/checksum';
@@ -141,6 +142,17 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     const report = await verifyBackupArchive(store, ring, backupId);
     assert.deepEqual(report.problems, []);
     assert.equal(report.rows, written.reduce((n, w) => n + w.rows, 0));
+    assert.equal(result.walked, true);
+    // without walking (the check right after a backup), a damaged chunk still fails: its SHA-256 and GCM tag
+    const damaged = new LocalBackupStore(path.join(dir, 'v2-damaged-backups'));
+    for (const name of await store.list(backupId)) await damaged.put(name, (await store.get(name)) as Buffer);
+    const chunkName = `${backupId}/${native[1].file}`;
+    const bytes = Buffer.from((await damaged.get(chunkName)) as Buffer);
+    bytes[bytes.length >> 1] ^= 0x40;
+    await damaged.put(chunkName, bytes);
+    const unwalked = await verifyBackupArchive(damaged, ring, backupId, undefined, { walk: false });
+    assert.equal(unwalked.ok, false);
+    assert.ok(unwalked.problems.some((p) => p.startsWith(`${chunkName}: SHA-256 `) && p.endsWith('the file is damaged')), unwalked.problems.join('; '));
 
     // the target's ledger already holds one batch (without its rows): it is skipped, its chunk neighbour restored
     const target = { id: primary.id, client: storeClient(primary), database: 'bk_native_target' };
@@ -182,8 +194,13 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     assert.ok(legacyWritten.every((w) => w.hash === UNRECORDED_HASH));
     const other = new LocalBackupStore(path.join(dir, 'v2-legacy-backups'));
     const legacyId = backupIdAt(Date.UTC(2025, 5, 2), 0.4);
+    const digestBefore = await ledgerDigest(storeClient(primary), legacy);
     const legacyResult = await exportBackup({ sources: [{ id: primary.id, client: storeClient(primary), database: legacy }], store: other, keyring: ring, backupId: legacyId, full: true, chunkRows: 10 });
     assert.equal(legacyResult.deferred, 0);
+    assert.equal(legacyResult.hashesLearned, legacyWritten.length);
+    assert.deepEqual(legacyResult.learnFailures, []);
+    // the ledger digest `replicas check` compares does not cover the cheap hash: learning it changes nothing there
+    assert.deepEqual(await ledgerDigest(storeClient(primary), legacy), digestBefore);
     const legacyList = await readBatches(other, await readManifest(other, legacyId, ring));
     const key = (b: { batchId: string; rows: number; checksum: string; hash?: string }) => `${b.batchId}:${b.rows}:${b.checksum}:${b.hash}`;
     assert.deepEqual(legacyList.map(key).sort(), list.filter((b) => b.rows > 0).map(key).sort());
@@ -215,6 +232,10 @@ describe('backup format version 2: Native chunks (src/backup/native.ts)', () => 
     assert.deepEqual((await readBatches(store, manifest)).map((b) => b.batchId).sort(), [fine.batchId, wrongHash.batchId].sort());
     assert.equal(result.deferred, 1);
     assert.equal(manifest.deferred[0].batchId, changed.batchId);
+    // the wrong hash was replaced by the one the store computed over the rows the checksum proved: the writer's
+    const [healed] = await ledgerEntriesOf(client, database, [wrongHash.batchId]);
+    assert.equal(healed.hash, wrongHash.hash);
+    assert.equal(result.hashesLearned, 1);
     assert.match(manifest.deferred[0].reason, new RegExp(`holds 4 rows \\(checksum \\d+\\), its ledger says 4 \\(${changed.checksum}\\)`));
   });
 

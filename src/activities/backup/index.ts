@@ -117,7 +117,10 @@ export function backupActivities(config: Config) {
         const bs = await store();
         // a retried attempt starts over: what an earlier attempt left of this backup goes first
         await bs.removeFolder(backupId);
-        return await exportBackup({
+        // each source at the current schema first (its ledger's columns are read); one that cannot be reached or
+        // migrated now is passed over by the export like any store that is down
+        await Promise.all(config.stores.map((s) => target(s.id).catch(() => undefined)));
+        const result = await exportBackup({
           sources: config.stores.map((s) => ({ id: s.id, client: storeClient(s), database: s.database })),
           store: bs,
           keyring: keyring(),
@@ -126,6 +129,9 @@ export function backupActivities(config: Config) {
           fullEveryMs: parseDuration(config.backup.fullEvery),
           progress: (p) => heartbeat(p),
         });
+        // the learned cheap hashes only speed up later backups: a store that refused them is worth a line, not a failure
+        for (const failure of result.learnFailures) logger.warn({ backupId, failure }, 'could not record learned cheap hashes in a ledger; later full backups prove those entries by their checksum');
+        return result;
       } catch (err) {
         throw backupFailure(err);
       } finally {
