@@ -7,12 +7,13 @@ import { ledgerEntriesOf } from '../storage/batch-stream';
 import { batchTableDef } from '../storage/batch-tables';
 import { ledgerBatches } from '../storage/ledger-diff';
 import { recordLedgerHashes } from '../storage/ledger';
-import { UNRECORDED_HASH, type AlertRow, type BatchLedgerRow } from '../storage/records';
+import type { AlertRow, BatchLedgerRow } from '../storage/records';
 import { selectRows } from '../storage/table-io';
 import { ALERTS_TABLE } from '../storage/tables';
 import { ArchiveWriter, DEFAULT_CHUNK_BYTES, type NativeEntry } from './archive-writer';
 import { nativeColumns } from './native';
-import { exportNative, proveBatches, STORE_GZIP_LEVEL, type BatchProof } from './native-io';
+import { exportNative, STORE_GZIP_LEVEL } from './native-io';
+import { proveHeld } from './prove';
 import { chainBatchIds, chooseParent } from './chain';
 import { BackupError } from './errors';
 import { listBackups } from './catalog';
@@ -105,11 +106,6 @@ interface Candidate {
   entries: Map<string, BatchLedgerRow>;
 }
 
-/** The store's rows prove the entry by count and cheap hash (an entry that recorded one: UNRECORDED_HASH otherwise). */
-const provesByHash = (e: BatchLedgerRow, p: BatchProof): boolean => e.hash !== UNRECORDED_HASH && p.rows === e.rows && p.hash === e.hash;
-/** The store's rows prove the entry by count and ledger checksum (src/storage/checksum.ts): the authority. */
-const provesByChecksum = (e: BatchLedgerRow, p: BatchProof): boolean => p.rows === e.rows && p.checksum === e.checksum;
-
 function firstLine(err: unknown): string {
   return (err instanceof Error ? err.message : String(err)).split('\n')[0];
 }
@@ -190,38 +186,8 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
       const { client, database } = next.s;
       const entryOf = (id: string): BatchLedgerRow => remaining.get(id)?.entries.get(next.s.id) as BatchLedgerRow;
       try {
-        const plain: NativeEntry[] = [];
-        const final: NativeEntry[] = [];
-        // 1. entries that recorded a cheap hash (written since schema version 8): count and cheap hash, one cheap query
-        // 2. the rest (older entries, or rows the cheap proof did not confirm): count and ledger checksum
-        // 3. what 2 did not confirm either: the same with FINAL (rows a merge has not deduplicated yet), read with FINAL
-        const hashed = next.held.filter((id) => entryOf(id).hash !== UNRECORDED_HASH);
-        const cheap = hashed.length ? await proveBatches(client, database, def, hashed, { ledger: false }) : new Map<string, BatchProof>();
-        const take = (into: NativeEntry[], id: string, p: BatchProof): void => {
-          const e = entryOf(id);
-          into.push({ batchId: id, table, rows: e.rows, checksum: e.checksum, hash: p.hash });
-        };
-        let open: string[] = [];
-        for (const id of next.held) {
-          const p = cheap.get(id);
-          if (p && provesByHash(entryOf(id), p)) take(plain, id, p);
-          else open.push(id);
-        }
-        for (const useFinal of [false, true]) {
-          if (!open.length) break;
-          const proofs = await proveBatches(client, database, def, open, { final: useFinal });
-          const unproven: string[] = [];
-          for (const id of open) {
-            const p = proofs.get(id);
-            if (p && provesByChecksum(entryOf(id), p)) take(useFinal ? final : plain, id, p);
-            else if (useFinal) {
-              const e = entryOf(id);
-              const held = p ?? { rows: 0, checksum: '0' };
-              note(id, `${next.s.id} holds ${held.rows} rows (checksum ${held.checksum}), its ledger says ${e.rows} (${e.checksum})`);
-            } else unproven.push(id);
-          }
-          open = unproven;
-        }
+        const { plain, final, unproven } = await proveHeld(next.s, def, next.held.map(entryOf));
+        for (const u of unproven) note(u.batchId, u.why);
         // entries the checksum proved whose recorded cheap hash is missing (older entries) or not what the store
         // computes: the store learns the hash of those proven rows (best effort: a store that refuses the write is
         // still read), so the next full backup proves them cheaply

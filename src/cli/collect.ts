@@ -187,9 +187,12 @@ export function registerCollect(program: Command): void {
       const client = await temporalClient(configFrom(opts));
       try {
         const list = await listCollectors(client, opts.all);
-        // running ones answer their status query; a collector whose worker is gone is shown without it
+        // collectors answer their status query, stopped ones from their history (their final rows, first start and
+        // error); one no worker answers for in time is shown without it
         const running = (c: (typeof list)[number], kind: 'collector' | 'set'): boolean => c.status === 'RUNNING' && c.kind === kind;
-        const statuses = await Promise.all(list.map((c) => (running(c, 'collector') ? withTimeout(collectorStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
+        const statuses = await Promise.all(
+          list.map((c) => (c.kind === 'collector' ? withTimeout(collectorStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS).catch(() => undefined) : undefined)),
+        );
         const sets = await Promise.all(list.map((c) => (running(c, 'set') ? withTimeout(symbolSetStatus(client, c.workflowId), LIST_QUERY_TIMEOUT_MS) : undefined)));
         const rows = list.map((c, i) => ({ ...c, ...(c.kind === 'set' ? symbolSetSummary(c.status, sets[i]) : collectorSummary(c.status, statuses[i])) }));
         output(opts, rows, () =>
@@ -274,11 +277,13 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | undefined>
 
 /** What `collect list` shows of one collector beside its id. */
 export function collectorSummary(executionStatus: string, status: CollectorStatus | undefined): { state: string; firstStart: string | null; lagMs: number | null; rowsWritten: number | null; lastError: string | null } {
-  const state = executionStatus !== 'RUNNING' ? 'stopped' : !status ? 'running (no answer)' : status.paused ? 'paused' : status.consecutiveErrors > 0 ? 'failing' : 'running';
+  const stopped = executionStatus !== 'RUNNING';
+  const state = stopped ? 'stopped' : !status ? 'running (no answer)' : status.paused ? 'paused' : status.consecutiveErrors > 0 ? 'failing' : 'running';
   return {
     state,
     firstStart: status?.firstStartTime ? new Date(status.firstStartTime).toISOString() : null,
-    lagMs: status?.lagMs ?? null,
+    // a stopped collector's lag no longer means anything (its clock stood still when it stopped)
+    lagMs: stopped ? null : (status?.lagMs ?? null),
     rowsWritten: status?.rowsWritten ?? null,
     lastError: status?.lastError ?? null,
   };

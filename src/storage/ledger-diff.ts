@@ -16,8 +16,18 @@ export interface BatchRef {
  * callers diff these sets between stores.
  */
 export async function ledgerBatches(client: ClickHouseClient, database: string, opts: { writtenBefore?: number } = {}): Promise<BatchRef[]> {
-  const before = opts.writtenBefore === undefined ? '' : ` WHERE inserted_at < toDateTime(${Math.max(0, Math.floor(opts.writtenBefore / 1000))})`;
-  const query = `SELECT batch_id, table_name FROM ${qualified(database, BATCHES_TABLE.name)} FINAL${before} ORDER BY batch_id`;
+  const all = await ledgerBatchTimes(client, database);
+  const before = opts.writtenBefore;
+  return (before === undefined ? all : all.filter((b) => recordedBefore(b, before))).map(({ batchId, table }) => ({ batchId, table }));
+}
+
+/**
+ * Every batch in a store's ledger with when the store recorded it (`recordedAt`: epoch ms of `inserted_at`,
+ * whole seconds; 0 for entries of 18.16 stores from before it was filled), in batch id order: one read for
+ * callers that want all entries and those recorded before some time (src/storage/replica-check.ts).
+ */
+export async function ledgerBatchTimes(client: ClickHouseClient, database: string): Promise<Array<BatchRef & { recordedAt: number }>> {
+  const query = `SELECT batch_id, table_name, toUInt32(inserted_at) AS recorded_s FROM ${qualified(database, BATCHES_TABLE.name)} FINAL ORDER BY batch_id`;
   let result;
   try {
     result = await client.query({ query, format: 'JSONEachRow' });
@@ -25,9 +35,9 @@ export async function ledgerBatches(client: ClickHouseClient, database: string, 
     if (isMissingSchema(err)) return []; // a store that never received a write holds no batch
     throw err;
   }
-  const rows = await result.json<{ batch_id: string; table_name: string }>();
+  const rows = await result.json<{ batch_id: string; table_name: string; recorded_s: number | string }>();
   // market and bookkeeping batches alike: a store that was down missed both
-  return rows.filter((r) => isBatchTable(r.table_name)).map((r) => ({ batchId: r.batch_id, table: r.table_name as BatchTable }));
+  return rows.filter((r) => isBatchTable(r.table_name)).map((r) => ({ batchId: r.batch_id, table: r.table_name as BatchTable, recordedAt: Number(r.recorded_s) * 1000 }));
 }
 
 /** Batches some other ledger holds and `target` lacks, in batch id order, each once. */
@@ -36,6 +46,11 @@ export function missingFrom(target: readonly BatchRef[], others: ReadonlyArray<r
   const missing = new Map<string, BatchRef>();
   for (const ledger of others) for (const b of ledger) if (!held.has(b.batchId) && !missing.has(b.batchId)) missing.set(b.batchId, b);
   return [...missing.values()].sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
+}
+
+/** Whether the store recorded the entry before `epochMs`, compared in the whole seconds inserted_at holds. */
+export function recordedBefore(entry: { recordedAt: number }, epochMs: number): boolean {
+  return entry.recordedAt < Math.floor(Math.max(0, epochMs) / 1000) * 1000;
 }
 
 /** ClickHouse's UNKNOWN_DATABASE (81) and UNKNOWN_TABLE (60): the store was never migrated. */

@@ -2,7 +2,7 @@ import type { Config } from '../config/schema';
 import { BATCH_TABLES, type BatchTable } from '../domain/batch';
 import { storeClient, storePing } from './client';
 import { ledgerDigest, tableDigest, totalDigest, type DayDigest, type Digest } from './consistency';
-import { ledgerBatches, missingFrom, type BatchRef } from './ledger-diff';
+import { ledgerBatchTimes, missingFrom, recordedBefore, type BatchRef } from './ledger-diff';
 import { rowDifferences, type RowDifference } from './row-differences';
 
 /**
@@ -31,8 +31,10 @@ export async function ledgerDiffs(config: Config, only?: string[], writtenBefore
   for (const store of reachable) {
     try {
       const client = storeClient(store);
-      const all = await ledgerBatches(client, store.database);
-      ledgers.set(store.id, { all, settled: writtenBefore === undefined ? all : await ledgerBatches(client, store.database, { writtenBefore }) });
+      // one read of the ledger: every entry, and those recorded before `writtenBefore`
+      const timed = await ledgerBatchTimes(client, store.database);
+      const all = timed.map(({ batchId, table }) => ({ batchId, table }));
+      ledgers.set(store.id, { all, settled: writtenBefore === undefined ? all : timed.filter((b) => recordedBefore(b, writtenBefore)).map(({ batchId, table }) => ({ batchId, table })) });
     } catch (err) {
       unreachable.push({ store: store.id, error: errorText(err) });
     }

@@ -157,7 +157,12 @@ describe('collector controls', () => {
     assert.match(stoppedPause.stderr.trim(), /is stopped \(cancelled\); start it again/);
     const all = await runCliJson<Row[]>(['collect', 'list', '--all']);
     assert.equal(all.filter((r) => r.workflowId === id).length, 1, 'listed once');
-    assert.equal(all.find((r) => r.workflowId === id)?.state, 'stopped');
+    const stopped = all.find((r) => r.workflowId === id);
+    assert.equal(stopped?.state, 'stopped');
+    // its final figures, answered from its history (a worker serves its queue): rows written, first start; no lag
+    assert.ok(typeof stopped?.rowsWritten === 'number' && stopped.rowsWritten > before, `rows written ${stopped?.rowsWritten}, more than ${before}`);
+    assert.equal(stopped?.firstStart, paused?.firstStart);
+    assert.equal(stopped?.lagMs, null);
   });
 
   it('collector commands name an unknown id or a workflow that is not a collector in one line (exit 2)', async () => {
