@@ -191,7 +191,7 @@ export async function exportBackup(opts: ExportOptions): Promise<ExportResult> {
         // entries the checksum proved whose recorded cheap hash is missing (older entries) or not what the store
         // computes: the store learns the hash of those proven rows (best effort: a store that refuses the write is
         // still read), so the next full backup proves them cheaply
-        const learned = [...plain, ...final].filter((e) => entryOf(e.batchId).hash !== e.hash && e.rows > 0);
+        const learned = [...plain, ...final].filter((e) => entryOf(e.batchId).hash !== e.hash);
         if (learned.length) {
           await recordLedgerHashes(client, database, learned).then(
             () => (hashesLearned += learned.length),

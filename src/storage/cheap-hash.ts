@@ -51,6 +51,7 @@ export function cheapHashExpr(def: TableDef): string {
 
 /** reinterpretAsString of the last decimal converted: 16 bytes little-endian, `decimalLength` of them kept. */
 const decimalBytes = new Uint8Array(16);
+const decimalWords = new DataView(decimalBytes.buffer);
 
 /** High half of mul32's last product. */
 let P = 0;
@@ -82,25 +83,12 @@ function writeDecimal(negative: boolean, w0: number, w1: number, w2: number, w3:
     w2 = t | 0;
     w3 = (~w3 + (t > 0xffffffff ? 1 : 0)) | 0;
   }
-  const b = decimalBytes;
-  b[0] = w0;
-  b[1] = w0 >>> 8;
-  b[2] = w0 >>> 16;
-  b[3] = w0 >>> 24;
-  b[4] = w1;
-  b[5] = w1 >>> 8;
-  b[6] = w1 >>> 16;
-  b[7] = w1 >>> 24;
-  b[8] = w2;
-  b[9] = w2 >>> 8;
-  b[10] = w2 >>> 16;
-  b[11] = w2 >>> 24;
-  b[12] = w3;
-  b[13] = w3 >>> 8;
-  b[14] = w3 >>> 16;
-  b[15] = w3 >>> 24;
+  decimalWords.setInt32(0, w0, true);
+  decimalWords.setInt32(4, w1, true);
+  decimalWords.setInt32(8, w2, true);
+  decimalWords.setInt32(12, w3, true);
   let length = 16;
-  while (length > 0 && b[length - 1] === 0) length--;
+  while (length > 0 && decimalBytes[length - 1] === 0) length--;
   return length;
 }
 

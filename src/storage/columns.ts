@@ -53,6 +53,11 @@ function floatBits(value: number): string {
 }
 const floatBitsSql = (expr: string): string => `toString(reinterpretAsUInt64(reinterpretAsString(${expr})))`;
 
+/** A UInt64 as decimal text (how hashes and checksums travel: JSON numbers would round them). */
+export function isUInt64Text(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{1,20}$/.test(value) && BigInt(value) < 2n ** 64n;
+}
+
 /** For TS → JSONEachRow: the physical columns' values (decimals as DecimalValue, written verbatim by jsonEachRow). */
 export function encodeField(kind: ColumnKind, column: string, value: unknown, where: string): Record<string, unknown> {
   switch (kind) {
@@ -74,7 +79,7 @@ export function encodeField(kind: ColumnKind, column: string, value: unknown, wh
       checked(kind, value, where);
       return { [column]: value === null || value === undefined ? null : exactDecimal(value as number) };
     case 'hash64':
-      if (typeof value !== 'string' || !/^\d{1,20}$/.test(value) || BigInt(value) >= 2n ** 64n) {
+      if (!isUInt64Text(value)) {
         throw new BadRowError(`${where} = ${shown(value)}: expected a UInt64 as a decimal string`);
       }
       return { [column]: value }; // ClickHouse parses a quoted number into UInt64 exactly; JSON numbers would not be exact

@@ -10,15 +10,11 @@ export interface BatchRef {
 }
 
 /**
- * Every batch in a store's ledger (id and table); with `writtenBefore` (epoch ms), only entries the store recorded
- * before then (`inserted_at`, whole seconds; entries of 18.16 stores from before it was filled hold the zero date,
- * so they count as old). The ledger holds one small row per batch, so even a long history is a modest read;
- * callers diff these sets between stores.
+ * Every batch in a store's ledger (id and table), in batch id order. The ledger holds one small row per batch, so
+ * even a long history is a modest read; callers diff these sets between stores.
  */
-export async function ledgerBatches(client: ClickHouseClient, database: string, opts: { writtenBefore?: number } = {}): Promise<BatchRef[]> {
-  const all = await ledgerBatchTimes(client, database);
-  const before = opts.writtenBefore;
-  return (before === undefined ? all : all.filter((b) => recordedBefore(b, before))).map(({ batchId, table }) => ({ batchId, table }));
+export async function ledgerBatches(client: ClickHouseClient, database: string): Promise<BatchRef[]> {
+  return (await ledgerBatchTimes(client, database)).map(({ batchId, table }) => ({ batchId, table }));
 }
 
 /**
@@ -48,7 +44,10 @@ export function missingFrom(target: readonly BatchRef[], others: ReadonlyArray<r
   return [...missing.values()].sort((a, b) => (a.batchId < b.batchId ? -1 : a.batchId > b.batchId ? 1 : 0));
 }
 
-/** Whether the store recorded the entry before `epochMs`, compared in the whole seconds inserted_at holds. */
+/**
+ * Whether the store recorded the entry before `epochMs`, compared in the whole seconds inserted_at holds (entries of
+ * 18.16 stores from before it was filled hold the zero date, so they count as old).
+ */
 export function recordedBefore(entry: { recordedAt: number }, epochMs: number): boolean {
   return entry.recordedAt < Math.floor(Math.max(0, epochMs) / 1000) * 1000;
 }

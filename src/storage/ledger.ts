@@ -4,6 +4,7 @@ import { batchIdLiteral } from './identifiers';
 import type { BatchLedgerRow } from './records';
 import { insertBody, insertRows, selectRows } from './table-io';
 import { checksumSql } from './checksum';
+import { isUInt64Text } from './columns';
 import { qualified } from './identifiers';
 import { BATCHES_TABLE, type TableDef } from './tables';
 
@@ -54,7 +55,7 @@ export async function recordLedgerHashes(client: ClickHouseClient, database: str
   if (hashes.length === 0) return;
   for (const h of hashes) {
     batchIdLiteral(h.batchId);
-    if (!/^\d{1,20}$/.test(h.hash) || BigInt(h.hash) >= 2n ** 64n) throw new RangeError(`'${h.hash}' is not a UInt64`);
+    if (!isUInt64Text(h.hash)) throw new RangeError(`'${h.hash}' is not a UInt64`);
   }
   const ledger = qualified(database, BATCHES_TABLE.name);
   const scratch = qualified(database, `mp_learned_hashes_${randomBytes(6).toString('hex')}`);
